@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on Debian 12 (run as root; CI has no stdin).
+# The servers themselves are started by the test harness on free loopback ports; nothing here
+# starts a service.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+need=()
+command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+command -v psql >/dev/null 2>&1 || need+=(postgresql-client-15)
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server-core)
+command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v prometheus-pushgateway >/dev/null 2>&1 || need+=(prometheus-pushgateway)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${need[*]} (run this script as root)" >&2
+    exit 1
+  fi
+  # policy-rc.d keeps package scripts from starting services we do not want running.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}"
+  rm -f /usr/sbin/policy-rc.d
+fi
+
+npm ci --no-audit --no-fund

@@ -1,0 +1,60 @@
+import { createWriteStream } from "node:fs";
+import { open, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { fsyncDir, partialPath } from "../util/fs.js";
+import { HashCounter } from "./hash-counter.js";
+
+export interface CommittedArchive {
+  path: string;
+  size_bytes: number;
+  sha256: string;
+}
+
+/**
+ * Where an archive's bytes go: a hidden temporary file beside the destination, hashed and
+ * counted on the way. Only commit() gives it its final name (after fsync); abort() removes it.
+ */
+export interface ArchiveOutput {
+  /** Write the archive's bytes here and end it. */
+  readonly sink: Writable;
+  readonly path: string;
+  readonly partial: string;
+  commit(): Promise<CommittedArchive>;
+  abort(): Promise<void>;
+}
+
+export function openArchiveOutput(path: string): ArchiveOutput {
+  const partial = partialPath(path);
+  const hasher = new HashCounter();
+  const file = createWriteStream(partial, { flags: "wx", mode: 0o600 });
+  const flushed = pipeline(hasher, file);
+  // Keep an early failure (e.g. ENOSPC) from being unhandled before commit/abort looks at it.
+  flushed.catch(() => undefined);
+  let done = false;
+  return {
+    sink: hasher,
+    path,
+    partial,
+    async commit() {
+      await flushed;
+      const handle = await open(partial, "r+");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(partial, path);
+      done = true;
+      await fsyncDir(dirname(path));
+      return { path, size_bytes: hasher.bytes, sha256: hasher.digest() };
+    },
+    async abort() {
+      if (done) return;
+      hasher.destroy();
+      await flushed.catch(() => undefined);
+      await rm(partial, { force: true });
+    },
+  };
+}

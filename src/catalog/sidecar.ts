@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+/**
+ * The sidecar `X.json` beside every archive `X`: the completion marker and the catalogue entry.
+ * Written last; an archive without one is not a backup. Readers accept unknown keys so newer
+ * tools can add fields without breaking older readers.
+ */
+export const SIDECAR_FORMAT_VERSION = 1;
+
+const entrySchema = z.object({ name: z.string(), size: z.number(), type: z.enum(["file", "directory", "symlink"]).optional() });
+
+export const tableSchema = z.object({
+  schema: z.string().optional(),
+  name: z.string(),
+  rows_estimate: z.number().nullable(),
+});
+
+export const sidecarSchema = z
+  .object({
+    format_version: z.number().int(),
+    backup_id: z.string(),
+    run_id: z.string(),
+    status: z.literal("completed"),
+    server: z.object({ name: z.string(), location: z.string().optional() }),
+    instance: z.object({ id: z.number(), name: z.string(), type: z.enum(["postgres", "mysql", "files"]) }),
+    kind: z.enum(["database", "globals", "files"]),
+    database: z.string().nullable(),
+    patterns: z.object({ paths: z.array(z.string()), exclude: z.array(z.string()) }).nullable(),
+    archive: z.object({
+      file: z.string(),
+      format: z.enum(["zip", "tar.gz"]),
+      size_bytes: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      compression: z.object({ algorithm: z.string(), level: z.number() }),
+    }),
+    started_at: z.string(),
+    completed_at: z.string(),
+    duration_ms: z.number(),
+    dump_tool: z.object({ name: z.string(), version: z.string() }).nullable(),
+    dump_format: z.enum(["plain", "custom", "files"]).nullable(),
+    source_server_version: z.string().nullable(),
+    tool: z.object({ name: z.string(), version: z.string() }),
+    contents: z.array(entrySchema),
+    tables: z.array(tableSchema).optional(),
+    warnings: z.array(z.string()),
+  })
+  .loose();
+
+export type Sidecar = z.infer<typeof sidecarSchema>;
+export type SidecarTable = z.infer<typeof tableSchema>;

@@ -1,0 +1,62 @@
+import type { Command } from "commander";
+import { runBackup } from "../run/backup.js";
+import type { RunReport } from "../run/report.js";
+import { selectInstances } from "../run/select.js";
+import { EXIT } from "../util/errors.js";
+import { globalsOf } from "./globals.js";
+import { openSession } from "./session.js";
+import { formatBytes, formatDuration, renderTable } from "./table.js";
+import { withInterrupts } from "./signals.js";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerBackup(program: Command): void {
+  program
+    .command("backup")
+    .description("back up the named instances (all enabled ones when none is named) into local storage")
+    .option("-i, --instance <id|name>", "an instance to back up (repeatable)", collect, [])
+    .option("--dry-run", "print what would be backed up, from where, to where; touch nothing")
+    .option("--json", "print the run report as JSON on stdout")
+    .addHelpText(
+      "after",
+      `
+Each database (or files instance) becomes one archive plus its JSON sidecar under
+<storage.local.path>/<server>/<instance>/[<database>/]. Exit codes: 0 all succeeded,
+1 something failed (the others still ran), 2 usage or config error, 130/143 interrupted.`,
+    )
+    .action(async (opts: { instance: string[]; dryRun?: boolean }, command: Command) => {
+      const globals = globalsOf(command);
+      const session = await openSession(globals);
+      const instances = selectInstances(session.loaded.config, opts.instance);
+      const { result: report, signal } = await withInterrupts((sig) =>
+        runBackup({ instances, dryRun: opts.dryRun === true }, { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig }),
+      );
+      const text = globals.json ? JSON.stringify(report, null, 2) : renderReport(report, session.loaded.config.storage.local.path);
+      process.stdout.write(`${session.redactor.redact(text)}\n`);
+      if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
+      else process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
+    });
+}
+
+function renderReport(report: RunReport, localRoot: string): string {
+  if (report.units.length === 0) return "nothing to back up: no enabled instance";
+  if (report.dry_run) {
+    const rows = report.units.map((u) => [u.instance.name, u.database ?? "-", u.status === "failed" ? `FAILED: ${u.error}` : (u.source ?? ""), u.status === "failed" ? "-" : localRoot]);
+    return `dry run: nothing was written\n${renderTable(["instance", "database", "from", "to"], rows)}`;
+  }
+  const rows = report.units.map((u) => [
+    u.status === "success" ? "ok" : "FAILED",
+    u.instance.name,
+    u.database ?? "-",
+    formatBytes(u.size_bytes),
+    formatDuration(u.duration_ms),
+    u.status === "success" ? (u.archive ?? "") : (u.error ?? ""),
+  ]);
+  const failed = report.units.filter((u) => u.status === "failed").length;
+  const summary = report.interrupted
+    ? "interrupted: unfinished archives were removed"
+    : failed > 0
+      ? `${failed} of ${report.units.length} failed`
+      : `${report.units.length} backed up in ${formatDuration(report.duration_ms)}`;
+  return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${summary}`;
+}

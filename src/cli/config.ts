@@ -1,0 +1,68 @@
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { stringify } from "yaml";
+import { findConfigFile, loadConfig, readRawConfig } from "../config/load.js";
+import { convertLegacy, isLegacyConfig } from "../config/legacy.js";
+import { maskSecrets } from "../config/mask.js";
+import { instanceName } from "../config/schema.js";
+import { UsageError } from "../util/errors.js";
+import { Redactor } from "../util/redact.js";
+import { globalsOf } from "./globals.js";
+import { makeLogger } from "./session.js";
+
+const SCHEMA_COMMENT = "# yaml-language-server: $schema=https://raw.githubusercontent.com/vya/vya-backupdb/main/config/vya-backupdb.schema.json\n";
+
+export function registerConfig(program: Command): void {
+  const config = program.command("config").description("check, show or convert the config file");
+
+  config
+    .command("validate")
+    .description("validate the config (every problem at once, exit 2 if any)")
+    .action(async (_opts: unknown, command: Command) => {
+      const globals = globalsOf(command);
+      const redactor = new Redactor();
+      const loaded = await loadConfig({ file: globals.config, redactor });
+      const logger = makeLogger(globals, redactor);
+      for (const warning of loaded.warnings) logger.warn(warning);
+      const names = loaded.config.instances.map((i) => `${i.id}:${instanceName(i)}${i.enabled ? "" : " (disabled)"}`);
+      process.stdout.write(
+        globals.json
+          ? `${JSON.stringify({ valid: true, file: loaded.file, legacy: loaded.legacy, instances: names })}\n`
+          : `${loaded.file}: valid${loaded.legacy ? " (old format, converted)" : ""}; instances: ${names.join(", ") || "none"}\n`,
+      );
+    });
+
+  config
+    .command("print")
+    .description("print the effective config with defaults filled in and secrets masked as ***")
+    .action(async (_opts: unknown, command: Command) => {
+      const globals = globalsOf(command);
+      const loaded = await loadConfig({ file: globals.config });
+      const masked = maskSecrets(loaded.config);
+      process.stdout.write(globals.json ? `${JSON.stringify(masked, null, 2)}\n` : stringify(masked));
+    });
+
+  config
+    .command("migrate")
+    .description("convert an old Vya BackupDB JSON config into the current YAML format")
+    .option("-o, --output <file>", "write the converted config here (mode 0600, secrets kept); stdout masks secrets")
+    .action(async (opts: { output?: string }, command: Command) => {
+      const globals = globalsOf(command);
+      const file = await findConfigFile(globals.config);
+      const raw = await readRawConfig(file);
+      if (!isLegacyConfig(raw)) throw new UsageError(`${file} is already in the current format: nothing to migrate`);
+      const { config: converted, unmapped } = convertLegacy(raw as Record<string, unknown>);
+      const header = `${SCHEMA_COMMENT}# Converted from ${file} by vya-backupdb config migrate.\n`;
+      const notes = unmapped.map((u) => `# Not carried over: ${u}\n`).join("");
+      if (opts.output) {
+        await writeFile(opts.output, header + notes + stringify(converted), { mode: 0o600, flag: "wx" }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === "EEXIST") throw new UsageError(`${opts.output} exists already: choose another --output (nothing was overwritten)`);
+          throw err;
+        });
+        process.stderr.write(`wrote ${opts.output}; check it with: vya-backupdb -c ${opts.output} config validate\n`);
+      } else {
+        process.stdout.write(header + notes + stringify(maskSecrets(converted)));
+        process.stderr.write("secrets are masked as *** on stdout; use --output FILE to write them\n");
+      }
+    });
+}

@@ -1,0 +1,46 @@
+import { Command, CommanderError, Option } from "commander";
+import { EXIT, VyaError, describeError } from "../util/errors.js";
+import { LOG_LEVELS } from "../util/logger.js";
+import { VERSION } from "../version.js";
+import { registerBackup } from "./backup.js";
+import { registerConfig } from "./config.js";
+
+function buildProgram(): Command {
+  const program = new Command("vya-backupdb")
+    .description("Back up PostgreSQL, MySQL/MariaDB and file trees into verified archives with JSON sidecars.")
+    .version(VERSION, "-V, --version")
+    .option("-c, --config <file>", "config file (default: search ./vya-backupdb.config.yaml …, then /etc/vya-backupdb/config.yaml)")
+    .addOption(new Option("--log-level <level>", "log verbosity").choices(LOG_LEVELS).default("info"))
+    .option("--log-file <file>", "also append JSON log lines to this file")
+    .option("--json", "machine-readable JSON on stdout (logs always go to stderr)")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerBackup(program);
+  registerConfig(program);
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here too, with exit code 0.
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    if (err instanceof VyaError) {
+      process.stderr.write(`vya-backupdb: ${describeError(err)}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    throw err;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,187 @@
+import { z } from "zod";
+
+/**
+ * The config file's schema: the single source of truth. Types derive from it (z.infer) and
+ * config/vya-backupdb.schema.json is generated from it (npm run schema).
+ * Objects are strict: an unknown key is a typo, and typos are errors.
+ */
+
+const nameRe = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const safeName = (what: string) =>
+  z.string().regex(nameRe, `${what} may hold only letters, digits, ".", "_" and "-", starting with a letter or digit`);
+
+const port = z.number().int().min(1).max(65535);
+const level = z.number().int().min(0).max(9).describe("Deflate level: 0 stores, 1 is fastest, 9 smallest.");
+
+export const serverSchema = z
+  .object({
+    name: safeName("server.name").describe("This server's name; used in paths, metric labels and e-mails."),
+    location: z.string().optional().describe("Free text, e.g. the data centre."),
+  })
+  .strict();
+
+const s3RemoteSchema = z
+  .object({
+    name: safeName("remote name"),
+    type: z.literal("s3"),
+    bucket: z.string().min(1),
+    region: z.string().default("us-east-1"),
+    prefix: z.string().default(""),
+    endpoint: z.string().url().optional().describe("For S3-compatible services (MinIO, Wasabi, B2, R2)."),
+    force_path_style: z.boolean().default(false),
+    access_key_id: z.string().optional(),
+    secret_access_key: z.string().optional(),
+    session_token: z.string().optional(),
+    server_side_encryption: z.enum(["AES256", "aws:kms"]).optional(),
+    kms_key_id: z.string().optional(),
+    storage_class: z.string().optional(),
+  })
+  .strict();
+
+const sftpRemoteSchema = z
+  .object({
+    name: safeName("remote name"),
+    type: z.literal("sftp"),
+    host: z.string().min(1),
+    port: port.default(22),
+    username: z.string().min(1),
+    password: z.string().optional(),
+    private_key_file: z.string().optional(),
+    private_key: z.string().optional(),
+    passphrase: z.string().optional(),
+    host_key_sha256: z.string().optional().describe('The server host key fingerprint, "SHA256:…" as ssh-keygen -lf prints it.'),
+    known_hosts: z.string().optional(),
+    path: z.string().min(1),
+  })
+  .strict();
+
+export const remoteSchema = z.discriminatedUnion("type", [s3RemoteSchema, sftpRemoteSchema]);
+
+export const storageSchema = z
+  .object({
+    local: z
+      .object({
+        path: z.string().min(1).describe("Root directory of local archives: <path>/<server>/<instance>/[<database>/]."),
+        keep: z.boolean().default(true).describe("false: delete the local copy once every remote verified it."),
+      })
+      .strict(),
+    remotes: z.array(remoteSchema).default([]),
+  })
+  .strict();
+
+const commonInstance = {
+  id: z.number().int().positive().describe("Unique; the legacy id_dbms."),
+  name: safeName("instance name").optional().describe('Unique; default "<type>-<id>".'),
+  enabled: z.boolean().default(true),
+};
+
+const dbInstance = {
+  ...commonInstance,
+  host: z.string().default("127.0.0.1"),
+  socket: z.string().optional().describe("Unix socket directory (postgres) or file (mysql); overrides host/port."),
+  user: z.string().min(1),
+  password: z.string().optional(),
+  password_file: z.string().optional(),
+  databases: z.array(z.string().min(1)).default([]).describe("Empty: every database on the server."),
+  exclude_databases: z.array(z.string().min(1)).default([]),
+  exclude_tables: z.array(z.string().min(1)).default([]),
+  dump_options: z.array(z.string()).default([]).describe("Extra dump flags; never connection or password flags."),
+  ssl: z.enum(["disable", "require", "verify-full"]).optional(),
+  ssl_ca: z.string().optional(),
+  archive: z.enum(["zip", "tar.gz"]).default("zip"),
+  compression_level: level.default(6),
+};
+
+export const postgresInstanceSchema = z
+  .object({
+    ...dbInstance,
+    type: z.literal("postgres"),
+    port: port.default(5432),
+    format: z.enum(["plain", "custom"]).default("plain"),
+    globals: z.boolean().default(true).describe("Also dump roles and tablespaces (pg_dumpall --globals-only)."),
+    pg_dump_path: z.string().optional().describe("Directory or pg_dump file to use instead of searching."),
+  })
+  .strict();
+
+export const mysqlInstanceSchema = z
+  .object({
+    ...dbInstance,
+    type: z.literal("mysql"),
+    port: port.default(3306),
+    dump_path: z.string().optional().describe("mysqldump/mariadb-dump to use instead of searching PATH."),
+  })
+  .strict();
+
+export const filesInstanceSchema = z
+  .object({
+    ...commonInstance,
+    type: z.literal("files"),
+    paths: z.array(z.string().min(1)).min(1).describe("fast-glob patterns: *, **, {a,b}; absolute."),
+    exclude: z.array(z.string().min(1)).default([]),
+    ignore_missing: z.boolean().default(false).describe("A file vanishing mid-run is a warning, not a failure."),
+    archive: z.enum(["zip", "tar.gz"]).default("tar.gz"),
+    compression_level: level.default(6),
+  })
+  .strict();
+
+export const instanceSchema = z.discriminatedUnion("type", [postgresInstanceSchema, mysqlInstanceSchema, filesInstanceSchema]);
+
+export const optionsSchema = z
+  .object({
+    concurrency: z.number().int().min(1).max(64).default(1).describe("Units (databases) dumped at once."),
+    log_file: z.string().optional().describe("Also append JSON log lines to this file."),
+    tmp_dir: z.string().optional().describe("Scratch space for spooling; default: beside the destination."),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    server: serverSchema,
+    storage: storageSchema,
+    instances: z.array(instanceSchema).default([]),
+    options: optionsSchema.default({ concurrency: 1 }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const ids = new Map<number, number>();
+    const names = new Map<string, number>();
+    config.instances.forEach((instance, index) => {
+      const seenId = ids.get(instance.id);
+      if (seenId !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["instances", index, "id"], message: `duplicate instance id ${instance.id} (also instances[${seenId}].id)` });
+      } else ids.set(instance.id, index);
+      const name = instance.name ?? `${instance.type}-${instance.id}`;
+      const seenName = names.get(name);
+      if (seenName !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["instances", index, "name"], message: `duplicate instance name "${name}" (also instances[${seenName}])` });
+      } else names.set(name, index);
+      if (instance.type !== "files" && instance.password !== undefined && instance.password_file !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["instances", index, "password_file"], message: "give password or password_file, not both" });
+      }
+    });
+    const remotes = new Set<string>();
+    config.storage.remotes.forEach((remote, index) => {
+      if (remotes.has(remote.name)) {
+        ctx.addIssue({ code: "custom", path: ["storage", "remotes", index, "name"], message: `duplicate remote name "${remote.name}"` });
+      }
+      remotes.add(remote.name);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type Instance = Config["instances"][number];
+export type PostgresInstance = z.infer<typeof postgresInstanceSchema>;
+export type MysqlInstance = z.infer<typeof mysqlInstanceSchema>;
+export type FilesInstance = z.infer<typeof filesInstanceSchema>;
+export type DatabaseInstance = PostgresInstance | MysqlInstance;
+export type Remote = z.infer<typeof remoteSchema>;
+export type InstanceType = Instance["type"];
+
+/** Keys whose values are secrets wherever they appear: masked by `config print`, never logged. */
+export const SECRET_KEYS = new Set(["password", "secret", "secret_access_key", "session_token", "passphrase", "private_key"]);
+
+export function instanceName(instance: Pick<Instance, "id" | "name" | "type">): string {
+  return instance.name ?? `${instance.type}-${instance.id}`;
+}

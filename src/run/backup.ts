@@ -1,0 +1,86 @@
+import { randomBytes } from "node:crypto";
+import { instanceName, type Instance } from "../config/schema.js";
+import { sourceFor } from "../sources/registry.js";
+import type { BackupUnit } from "../sources/source.js";
+import { describeError } from "../util/errors.js";
+import { mapPool } from "../util/pool.js";
+import { VERSION } from "../version.js";
+import type { RunContext } from "./context.js";
+import type { RunReport, UnitOutcome } from "./report.js";
+import { runUnit } from "./unit.js";
+
+export interface BackupOptions {
+  instances: Instance[];
+  dryRun: boolean;
+}
+
+/**
+ * plan (instances × databases) → run units with bounded concurrency → RunReport.
+ * One instance or unit failing never stops the others.
+ */
+export async function runBackup(options: BackupOptions, ctx: RunContext): Promise<RunReport> {
+  const started = new Date();
+  const runId = randomBytes(3).toString("hex");
+  const outcomes: UnitOutcome[] = [];
+  const units: BackupUnit[] = [];
+
+  for (const instance of options.instances) {
+    const planned = await planInstance(instance, ctx);
+    if ("error" in planned) outcomes.push(planned.error);
+    else units.push(...planned.units);
+  }
+
+  if (options.dryRun) {
+    for (const unit of units) {
+      outcomes.push({
+        instance: { id: unit.instance.id, name: instanceName(unit.instance), type: unit.instance.type },
+        kind: unit.kind,
+        database: unit.database,
+        status: "planned",
+        source: unit.describe,
+        duration_ms: 0,
+        warnings: [],
+      });
+    }
+  } else {
+    outcomes.push(...(await mapPool(units, ctx.config.options.concurrency, (unit) => runUnit(unit, runId, ctx))));
+  }
+
+  const completed = new Date();
+  return {
+    run_id: runId,
+    tool_version: VERSION,
+    server: ctx.config.server.name,
+    dry_run: options.dryRun,
+    started_at: started.toISOString(),
+    completed_at: completed.toISOString(),
+    duration_ms: completed.getTime() - started.getTime(),
+    ok: outcomes.every((o) => o.status !== "failed") && !ctx.signal.aborted,
+    interrupted: ctx.signal.aborted,
+    units: outcomes,
+  };
+}
+
+async function planInstance(instance: Instance, ctx: RunContext): Promise<{ units: BackupUnit[] } | { error: UnitOutcome }> {
+  const started = Date.now();
+  const fail = (message: string) => ({
+    error: {
+      instance: { id: instance.id, name: instanceName(instance), type: instance.type },
+      kind: "instance" as const,
+      database: null,
+      status: "failed" as const,
+      duration_ms: Date.now() - started,
+      warnings: [],
+      error: ctx.redactor.redact(message),
+    },
+  });
+  const source = sourceFor(instance.type);
+  if (!source) return fail(`backing up ${instance.type} instances is not supported by this version`);
+  try {
+    return { units: await source.plan(instance, { logger: ctx.logger.child({ instance: instanceName(instance) }), redactor: ctx.redactor, signal: ctx.signal }) };
+  } catch (err) {
+    const message = describeError(err);
+    ctx.logger.error({ instance: instanceName(instance), err: ctx.redactor.redact(message) }, "planning failed");
+    return fail(message);
+  }
+}

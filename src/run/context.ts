@@ -1,0 +1,11 @@
+import type { Config } from "../config/schema.js";
+import type { Logger } from "../util/logger.js";
+import type { Redactor } from "../util/redact.js";
+
+/** Everything a run needs, passed explicitly (no module-level state). */
+export interface RunContext {
+  config: Config;
+  logger: Logger;
+  redactor: Redactor;
+  signal: AbortSignal;
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { openArchiveOutput } from "../archive/output.js";
+import { archiveDirectory, archiveFileName, sidecarPath } from "../catalog/naming.js";
+import { SIDECAR_FORMAT_VERSION, type Sidecar } from "../catalog/sidecar.js";
+import { instanceName } from "../config/schema.js";
+import type { BackupUnit } from "../sources/source.js";
+import { describeError } from "../util/errors.js";
+import { atomicWriteFile, ensurePrivateDir } from "../util/fs.js";
+import { TOOL_NAME, VERSION } from "../version.js";
+import type { RunContext } from "./context.js";
+import type { UnitOutcome } from "./report.js";
+
+/**
+ * Runs one unit: archive to a temporary name (hashed in the same pass), fsync, rename, then the
+ * sidecar, last. On any failure the partial is removed and no sidecar exists.
+ */
+export async function runUnit(unit: BackupUnit, runId: string, ctx: RunContext): Promise<UnitOutcome> {
+  const { config, logger } = ctx;
+  const name = instanceName(unit.instance);
+  const base: Pick<UnitOutcome, "instance" | "kind" | "database" | "source"> = {
+    instance: { id: unit.instance.id, name, type: unit.instance.type },
+    kind: unit.kind,
+    database: unit.database,
+    source: unit.describe,
+  };
+  const startedAt = new Date();
+  const dir = archiveDirectory(config.storage.local.path, config.server.name, name, unit.database);
+  const file = join(dir, archiveFileName({ instance: name, database: unit.database, startedAt, runId, extension: unit.archiveFormat }));
+  const log = logger.child({ instance: name, ...(unit.database ? { database: unit.database } : {}) });
+  log.info({ source: unit.describe, archive: file }, "backup started");
+
+  let output;
+  try {
+    if (ctx.signal.aborted) throw new Error("interrupted before start");
+    await ensurePrivateDir(dir);
+    output = openArchiveOutput(file);
+    const product = await unit.produce({ out: output.sink, scratchDir: dir, logger: log, redactor: ctx.redactor, signal: ctx.signal });
+    if (ctx.signal.aborted) throw new Error("interrupted");
+    const committed = await output.commit();
+    const completedAt = new Date();
+    const sidecar: Sidecar = {
+      format_version: SIDECAR_FORMAT_VERSION,
+      backup_id: randomUUID(),
+      run_id: runId,
+      status: "completed",
+      server: { name: config.server.name, ...(config.server.location ? { location: config.server.location } : {}) },
+      instance: base.instance,
+      kind: unit.kind,
+      database: unit.database,
+      patterns: unit.instance.type === "files" ? { paths: unit.instance.paths, exclude: unit.instance.exclude } : null,
+      archive: {
+        file: basename(file),
+        format: unit.archiveFormat,
+        size_bytes: committed.size_bytes,
+        sha256: committed.sha256,
+        compression: { algorithm: unit.compressionLevel === 0 ? "store" : "deflate", level: unit.compressionLevel },
+      },
+      started_at: startedAt.toISOString(),
+      completed_at: completedAt.toISOString(),
+      duration_ms: completedAt.getTime() - startedAt.getTime(),
+      dump_tool: product.dumpTool,
+      dump_format: product.dumpFormat,
+      source_server_version: product.serverVersion,
+      tool: { name: TOOL_NAME, version: VERSION },
+      contents: product.contents,
+      ...(product.tables ? { tables: product.tables } : {}),
+      warnings: product.warnings,
+    };
+    try {
+      // The redactor pass guarantees no secret reaches a sidecar, whatever a source put in it.
+      await atomicWriteFile(sidecarPath(file), `${ctx.redactor.redact(JSON.stringify(sidecar, null, 2))}\n`);
+    } catch (err) {
+      // An archive without a sidecar is not a backup: do not leave one that looks like it.
+      await rm(file, { force: true });
+      throw err;
+    }
+    for (const warning of product.warnings) log.warn(warning);
+    log.info({ archive: file, bytes: committed.size_bytes, sha256: committed.sha256, ms: sidecar.duration_ms }, "backup completed");
+    return {
+      ...base,
+      status: "success",
+      archive: file,
+      sidecar: sidecarPath(file),
+      size_bytes: committed.size_bytes,
+      sha256: committed.sha256,
+      duration_ms: sidecar.duration_ms,
+      warnings: product.warnings,
+    };
+  } catch (err) {
+    await output?.abort();
+    const message = ctx.redactor.redact(describeError(err));
+    log.error({ err: message }, "backup failed");
+    return { ...base, status: "failed", duration_ms: Date.now() - startedAt.getTime(), warnings: [], error: message };
+  }
+}

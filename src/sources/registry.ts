@@ -1,0 +1,12 @@
+import type { InstanceType } from "../config/schema.js";
+import { filesSource } from "./files.js";
+import type { Source } from "./source.js";
+
+/** One source per instance type; the database sources register here as they land. */
+const sources: Partial<Record<InstanceType, Source>> = {
+  files: filesSource,
+};
+
+export function sourceFor(type: InstanceType): Source | undefined {
+  return sources[type];
+}

@@ -1,0 +1,49 @@
+import type { Writable } from "node:stream";
+import type { ContentEntry } from "../archive/entry.js";
+import type { SidecarTable } from "../catalog/sidecar.js";
+import type { Instance } from "../config/schema.js";
+import type { Logger } from "../util/logger.js";
+import type { Redactor } from "../util/redact.js";
+
+/**
+ * The Source contract: a source turns one configured instance into backup units (one per
+ * database, one per files instance, one for postgres globals); each unit writes one archive.
+ */
+export interface PlanContext {
+  logger: Logger;
+  redactor: Redactor;
+  signal: AbortSignal;
+}
+
+export interface ProduceContext extends PlanContext {
+  /** The archive's bytes go here (hashed, counted, written to a temporary name). End it when done. */
+  out: Writable;
+  /** Directory for scratch files (spooling, credential files); on the destination's file system. */
+  scratchDir: string;
+}
+
+export interface UnitProduct {
+  contents: ContentEntry[];
+  dumpTool: { name: string; version: string } | null;
+  dumpFormat: "plain" | "custom" | "files" | null;
+  serverVersion: string | null;
+  tables?: SidecarTable[];
+  /** Non-fatal findings recorded in the sidecar and the report (e.g. a skipped vanished file). */
+  warnings: string[];
+}
+
+export interface BackupUnit {
+  instance: Instance;
+  kind: "database" | "globals" | "files";
+  /** The database name; "_globals" for globals; null for files. */
+  database: string | null;
+  archiveFormat: "zip" | "tar.gz";
+  compressionLevel: number;
+  /** For --dry-run and logs: where the data comes from (never a secret). */
+  describe: string;
+  produce(ctx: ProduceContext): Promise<UnitProduct>;
+}
+
+export interface Source {
+  plan(instance: Instance, ctx: PlanContext): Promise<BackupUnit[]>;
+}

@@ -1,0 +1,102 @@
+import { createReadStream, createWriteStream } from "node:fs";
+import { copyFile, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { ensurePrivateDir, fsyncDir, partialPath } from "../util/fs.js";
+import type { PutOptions, PutSource, Storage, StoredObject } from "./storage.js";
+
+/** A directory on this machine (storage.local.path). */
+export class LocalStorage implements Storage {
+  readonly kind = "local" as const;
+  readonly name: string;
+  readonly root: string;
+
+  constructor(root: string, name = "local") {
+    this.root = resolve(root);
+    this.name = name;
+  }
+
+  /** The absolute path of a key; refuses keys that would leave the root. */
+  pathOf(key: string): string {
+    const path = resolve(this.root, key);
+    if (path !== this.root && !path.startsWith(this.root + sep)) throw new Error(`key ${key} is outside ${this.root}`);
+    return path;
+  }
+
+  keyOf(path: string): string {
+    return relative(this.root, path).split(sep).join("/");
+  }
+
+  async put(key: string, source: PutSource, _options?: PutOptions): Promise<void> {
+    const target = this.pathOf(key);
+    await ensurePrivateDir(dirname(target));
+    const temp = partialPath(target);
+    try {
+      if ("file" in source) await copyFile(source.file, temp);
+      else await pipeline(source.stream, createWriteStream(temp, { flags: "wx", mode: 0o600 }));
+      const handle = await open(temp, "r+");
+      try {
+        await handle.chmod(0o600);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, target);
+      await fsyncDir(dirname(target));
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const path = this.pathOf(key);
+    await stat(path); // fail here with ENOENT rather than on the first read
+    return createReadStream(path);
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    const start = this.pathOf(prefix);
+    const out: StoredObject[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+        throw err;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.isFile()) {
+          const info = await stat(path).catch(() => undefined);
+          if (info) out.push({ key: this.keyOf(path), size: info.size, modified: info.mtime });
+        }
+      }
+    };
+    await walk(start);
+    return out;
+  }
+
+  async stat(key: string): Promise<StoredObject | null> {
+    try {
+      const info = await stat(this.pathOf(key));
+      return { key, size: info.size, modified: info.mtime };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  describe(key: string): string {
+    return this.pathOf(key);
+  }
+
+  async close(): Promise<void> {}
+}

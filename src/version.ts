@@ -1,0 +1,2 @@
+export const VERSION: string = __VERSION__;
+export const TOOL_NAME = "vya-backupdb";

@@ -1,0 +1,25 @@
+import { execa, type Result } from "execa";
+import { fileURLToPath } from "node:url";
+
+export const BIN = fileURLToPath(new URL("../../bin/vya-backupdb", import.meta.url));
+
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Extra directories put first on PATH (fake executables for fault injection). */
+  pathPrepend?: string[];
+  timeoutMs?: number;
+}
+
+/** Runs the real built binary with a clean environment, never throwing on a non-zero exit. */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<Result> {
+  const path = [...(options.pathPrepend ?? []), process.env.PATH ?? "/usr/bin:/bin"].join(":");
+  return execa(BIN, args, {
+    cwd: options.cwd,
+    env: { PATH: path, HOME: process.env.HOME ?? "/root", LANG: "C.UTF-8", ...options.env },
+    extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+    timeout: options.timeoutMs ?? 120_000,
+  });
+}

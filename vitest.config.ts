@@ -1,0 +1,16 @@
+import { readFileSync } from "node:fs";
+import { defineConfig } from "vitest/config";
+
+const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+
+export default defineConfig({
+  define: { __VERSION__: JSON.stringify(pkg.version) },
+  test: {
+    include: ["tests/**/*.test.ts"],
+    globalSetup: ["tests/helpers/global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration tests spawn the CLI and real servers; two cores do not profit from more workers.
+    maxWorkers: 2,
+  },
+});
