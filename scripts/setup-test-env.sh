@@ -11,7 +11,6 @@ command -v psql >/dev/null 2>&1 || need+=(postgresql-client-15)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server-core)
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
-command -v prometheus-pushgateway >/dev/null 2>&1 || need+=(prometheus-pushgateway)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
