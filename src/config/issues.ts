@@ -41,15 +41,22 @@ function formatIssue(issue: z.core.$ZodIssue): string[] {
       const note = (issue as { note?: string }).note;
       const discriminator = (issue as { discriminator?: string }).discriminator;
       if (discriminator) {
-        const parent = [...issue.path].reverse().find((k) => typeof k === "string");
+        // zod puts the discriminator at the end of the path in some versions and not in others.
+        const path = issue.path[issue.path.length - 1] === discriminator ? issue.path : [...issue.path, discriminator];
+        const parent = path.slice(0, -1).reverse().find((k) => typeof k === "string");
         const options = (DISCRIMINATOR_VALUES[String(parent)] ?? []).map((v) => JSON.stringify(v)).join(" | ");
         const got = input && typeof input === "object" ? (input as Record<string, unknown>)[discriminator] : input;
-        return [`${formatPath([...issue.path, discriminator])}: expected one of ${options}, got ${describeValue(got, [])}`];
+        return [`${formatPath(path)}: expected one of ${options}, got ${describeValue(got, [])}`];
       }
       return [`${where}: ${note ?? issue.message}`];
     }
     case "too_small":
-    case "too_big":
+    case "too_big": {
+      const bound = issue.code === "too_small" ? "at least" : "at most";
+      const limit = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      const unit = issue.origin === "array" ? " item(s)" : issue.origin === "string" ? " character(s)" : "";
+      return [`${where}: expected ${bound} ${String(limit)}${unit}, got ${issue.origin === "array" && Array.isArray(input) ? `${input.length}` : describeValue(input, issue.path)}`];
+    }
     case "invalid_format":
     case "custom":
     default:

@@ -10,6 +10,7 @@ import { convertLegacy, isLegacyConfig } from "./legacy.js";
 import { configSchema, type Config } from "./schema.js";
 import { readSecretFile, resolveSecretRefs } from "./secrets.js";
 import { formatPath } from "./path.js";
+import { checkUniqueness } from "./uniqueness.js";
 
 export const SYSTEM_CONFIG = "/etc/vya-backupdb/config.yaml";
 
@@ -94,7 +95,7 @@ export function parseConfig(raw: unknown, options: { file: string; env?: NodeJS.
   }
   const resolved = resolveSecretRefs(input, { env: options.env ?? process.env, redactor });
   const result = configSchema.safeParse(resolved.value, { reportInput: true });
-  const problems = [...resolved.problems];
+  const problems = [...resolved.problems, ...checkUniqueness(resolved.value)];
   if (!result.success) problems.push(...formatIssues(result.error.issues));
   if (problems.length > 0 || !result.success) throw new ConfigError(problems, options.file);
   const config = result.data;

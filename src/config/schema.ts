@@ -142,32 +142,7 @@ export const configSchema = z
     instances: z.array(instanceSchema).default([]),
     options: optionsSchema.default({ concurrency: 1 }),
   })
-  .strict()
-  .superRefine((config, ctx) => {
-    const ids = new Map<number, number>();
-    const names = new Map<string, number>();
-    config.instances.forEach((instance, index) => {
-      const seenId = ids.get(instance.id);
-      if (seenId !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["instances", index, "id"], message: `duplicate instance id ${instance.id} (also instances[${seenId}].id)` });
-      } else ids.set(instance.id, index);
-      const name = instance.name ?? `${instance.type}-${instance.id}`;
-      const seenName = names.get(name);
-      if (seenName !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["instances", index, "name"], message: `duplicate instance name "${name}" (also instances[${seenName}])` });
-      } else names.set(name, index);
-      if (instance.type !== "files" && instance.password !== undefined && instance.password_file !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["instances", index, "password_file"], message: "give password or password_file, not both" });
-      }
-    });
-    const remotes = new Set<string>();
-    config.storage.remotes.forEach((remote, index) => {
-      if (remotes.has(remote.name)) {
-        ctx.addIssue({ code: "custom", path: ["storage", "remotes", index, "name"], message: `duplicate remote name "${remote.name}"` });
-      }
-      remotes.add(remote.name);
-    });
-  });
+  .strict();
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
