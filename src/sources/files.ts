@@ -1,6 +1,6 @@
 import { lstat, readlink } from "node:fs/promises";
 import { join } from "node:path";
-import { writeTarGz } from "../archive/tar-gz.js";
+import { UnreadableEntryError, writeTarGz } from "../archive/tar-gz.js";
 import { ZipWriter } from "../archive/zip.js";
 import type { FilesInstance, Instance } from "../config/schema.js";
 import { OperationError } from "../util/errors.js";
@@ -35,15 +35,23 @@ async function produceFiles(instance: FilesInstance, paths: string[], ctx: Produ
   const warnings: string[] = [];
   let contents;
   if (instance.archive === "tar.gz") {
-    const result = await writeTarGz({ root: "/", entries: paths, out: ctx.out, compression: { algorithm: "gzip", level: instance.compression_level }, signal: ctx.signal });
-    if (result.problems.length > 0) {
-      const list = result.problems.map((p) => `/${p.path.replace(/^\/+/, "")} (${p.reason})`);
-      if (!instance.ignore_missing) {
-        throw new OperationError(`could not read ${list.join(", ")}: the file vanished or is unreadable (set ignore_missing: true to record this as a warning instead)`);
-      }
-      warnings.push(...list.map((p) => `left out: ${p}`));
+    try {
+      const result = await writeTarGz({
+        root: "/",
+        entries: paths,
+        out: ctx.out,
+        compression: { algorithm: "gzip", level: instance.compression_level },
+        signal: ctx.signal,
+        skipUnreadable: (path, code) => {
+          if (instance.ignore_missing) warnings.push(`left out: /${path} (${code})`);
+          return instance.ignore_missing;
+        },
+      });
+      contents = result.contents;
+    } catch (err) {
+      if (err instanceof UnreadableEntryError) throw unreadable(err.path, err.code, err);
+      throw err;
     }
-    contents = result.contents;
   } else {
     contents = await writeZipOfFiles(instance, paths, ctx, warnings);
   }
@@ -62,7 +70,7 @@ async function writeZipOfFiles(instance: FilesInstance, paths: string[], ctx: Pr
         stat = await lstat(abs);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? String(err);
-        if (!instance.ignore_missing) throw new OperationError(`could not read ${abs} (${code}): the file vanished or is unreadable (set ignore_missing: true to record this as a warning instead)`, { cause: err });
+        if (!instance.ignore_missing) throw unreadable(abs, code, err);
         warnings.push(`left out: ${abs} (${code})`);
         continue;
       }
@@ -79,4 +87,8 @@ async function writeZipOfFiles(instance: FilesInstance, paths: string[], ctx: Pr
     ctx.signal.removeEventListener("abort", onAbort);
   }
   return zip.contents;
+}
+
+function unreadable(path: string, code: string, cause: unknown): OperationError {
+  return new OperationError(`could not read ${path} (${code}): the file vanished or is unreadable since it was listed (set ignore_missing: true to record this as a warning instead)`, { cause });
 }
