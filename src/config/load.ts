@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { extname, resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { cosmiconfig } from "cosmiconfig";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../util/errors.js";
@@ -11,6 +11,8 @@ import { configSchema, type Config } from "./schema.js";
 import { readSecretFile, resolveSecretRefs } from "./secrets.js";
 import { formatPath } from "./path.js";
 import { checkUniqueness } from "./uniqueness.js";
+import { checkRemotes } from "./remote-rules.js";
+import { resolveRelativePaths } from "./relative-paths.js";
 
 export const SYSTEM_CONFIG = "/etc/vya-backupdb/config.yaml";
 
@@ -95,10 +97,11 @@ export function parseConfig(raw: unknown, options: { file: string; env?: NodeJS.
   }
   const resolved = resolveSecretRefs(input, { env: options.env ?? process.env, redactor });
   const result = configSchema.safeParse(resolved.value, { reportInput: true });
-  const problems = [...resolved.problems, ...checkUniqueness(resolved.value)];
+  const problems = [...resolved.problems, ...checkUniqueness(resolved.value), ...checkRemotes(resolved.value)];
   if (!result.success) problems.push(...formatIssues(result.error.issues));
   if (problems.length > 0 || !result.success) throw new ConfigError(problems, options.file);
   const config = result.data;
+  resolveRelativePaths(config, dirname(options.file));
   readPasswordFiles(config, redactor, options.file);
   return { config, file: options.file, legacy, warnings, redactor };
 }

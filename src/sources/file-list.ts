@@ -12,7 +12,7 @@ export async function listMatchedPaths(patterns: readonly string[], exclude: rea
   const expanded: string[] = [];
   for (const pattern of patterns) {
     if (!pattern.startsWith("/")) {
-      throw new OperationError(`pattern "${pattern}" is not absolute: files paths must start with "/"`);
+      throw new OperationError(`pattern "${pattern}" is not absolute: files paths must be absolute (or relative to the config file)`);
     }
     expanded.push(relative(pattern));
     if (!fg.isDynamicPattern(pattern)) {

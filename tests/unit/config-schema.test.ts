@@ -92,3 +92,20 @@ describe("config schema", () => {
     expect(problems).toContain('storage.remotes[2].name: duplicate remote name "b"');
   });
 });
+
+describe("relative paths", () => {
+  it("resolves storage, log file and files patterns against the config file's directory", () => {
+    const { config } = parseConfig(
+      {
+        server: { name: "s" },
+        storage: { local: { path: "../backups" } },
+        options: { log_file: "logs/x.log" },
+        instances: [{ id: 1, type: "files", paths: ["data/**", "/abs/*.conf"] }],
+      },
+      { file: "/etc/vya[1]/config.yaml", env: {} },
+    );
+    expect(config.storage.local.path).toBe("/etc/backups");
+    expect(config.options.log_file).toBe("/etc/vya[1]/logs/x.log");
+    expect(config.instances[0]).toMatchObject({ paths: ["/etc/vya\\[1\\]/data/**", "/abs/*.conf"] });
+  });
+});
