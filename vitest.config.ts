@@ -7,7 +7,7 @@ export default defineConfig({
   define: { __VERSION__: JSON.stringify(pkg.version) },
   test: {
     include: ["tests/**/*.test.ts"],
-    globalSetup: ["tests/helpers/global-setup.ts"],
+    globalSetup: ["tests/helpers/global-setup.ts", "tests/helpers/setup-databases.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration tests spawn the CLI and real servers; two cores do not profit from more workers.
