@@ -1,0 +1,99 @@
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { writeTarGz } from "../archive/tar-gz.js";
+import { ZipWriter } from "../archive/zip.js";
+import type { ContentEntry } from "../archive/entry.js";
+import { OperationError } from "../util/errors.js";
+import { formatCommand, startStreaming, type Command, type StreamingChild } from "../util/process.js";
+import type { ProduceContext } from "./source.js";
+
+/** One dump command whose stdout becomes one archive entry. */
+export interface DumpSpec {
+  command: Command;
+  /** `<db>.sql` or `<db>.dump`. */
+  entryName: string;
+  /** Already compressed (pg_dump's custom format): stored as is in a zip. */
+  store: boolean;
+  archive: "zip" | "tar.gz";
+  level: number;
+  /** stderr lines that mean failure even when the exit code is 0 (mysqldump's PROCESS line …). */
+  failureLines: readonly RegExp[];
+  /** stderr lines kept as warnings in the sidecar and the report. */
+  warningLines: readonly RegExp[];
+}
+
+export interface DumpResult {
+  contents: ContentEntry[];
+  warnings: string[];
+}
+
+/**
+ * Runs the dump and streams its stdout into the archive: into the zip entry directly (never
+ * through memory or a temporary copy); for tar.gz, which needs each size first, spooled to a
+ * 0600 file under ctx.scratchDir. Success only if the child exited 0 after its stream ended and
+ * stderr holds no failure line.
+ */
+export async function dumpToArchive(spec: DumpSpec, ctx: ProduceContext): Promise<DumpResult> {
+  const failures: string[] = [];
+  const warnings: string[] = [];
+  const onStderrLine = (line: string) => {
+    if (spec.failureLines.some((re) => re.test(line))) failures.push(ctx.redactor.redact(line));
+    else if (spec.warningLines.some((re) => re.test(line))) warnings.push(ctx.redactor.redact(line));
+  };
+  ctx.logger.debug({ command: ctx.redactor.redact(formatCommand(spec.command)) }, "dump started");
+  const contents = spec.archive === "zip" ? await streamIntoZip(spec, ctx, onStderrLine) : await spoolIntoTarGz(spec, ctx, onStderrLine);
+  if (failures.length > 0) {
+    const tool = spec.command.file.split("/").pop() ?? spec.command.file;
+    throw new OperationError(`${tool} exited 0 but reported a failure, so the dump cannot be trusted:\n${failures.slice(0, 10).join("\n")}`);
+  }
+  return { contents, warnings };
+}
+
+/** Waits for the consumer and the child; if either fails, the other is stopped too. */
+async function both(child: StreamingChild, consumer: Promise<unknown>, stopConsumer: () => void): Promise<void> {
+  let stoppedByUs = false;
+  const guarded = consumer.catch((err: unknown) => {
+    stoppedByUs = true;
+    child.kill();
+    throw err;
+  });
+  const exited = child.done.catch((err: unknown) => {
+    stopConsumer();
+    throw err;
+  });
+  const [consumed, finished] = await Promise.allSettled([guarded, exited]);
+  // The child's own failure explains more than the broken stream it caused, unless we stopped it.
+  if (consumed.status === "rejected" && stoppedByUs) throw consumed.reason;
+  if (finished.status === "rejected") throw finished.reason;
+  if (consumed.status === "rejected") throw consumed.reason;
+}
+
+async function streamIntoZip(spec: DumpSpec, ctx: ProduceContext, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {
+  const zip = new ZipWriter(ctx.out, spec.level);
+  // Started only now that the zip is ready to consume it: the child never waits on a full pipe with its snapshot open.
+  const child = startStreaming(spec.command, { signal: ctx.signal, redactor: ctx.redactor, onStderrLine });
+  zip.addStream(spec.entryName, child.stdout, { store: spec.store });
+  try {
+    await both(child, zip.finalize(), () => zip.abort());
+  } catch (err) {
+    zip.abort();
+    throw err;
+  }
+  return zip.contents;
+}
+
+async function spoolIntoTarGz(spec: DumpSpec, ctx: ProduceContext, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {
+  const spool = await mkdtemp(join(ctx.scratchDir, ".vya-spool-"));
+  try {
+    const file = join(spool, spec.entryName);
+    const sink = createWriteStream(file, { flags: "wx", mode: 0o600 });
+    const child = startStreaming(spec.command, { signal: ctx.signal, redactor: ctx.redactor, onStderrLine });
+    await both(child, pipeline(child.stdout, sink), () => sink.destroy());
+    const result = await writeTarGz({ root: spool, entries: [spec.entryName], out: ctx.out, compression: { algorithm: "gzip", level: spec.level }, signal: ctx.signal });
+    return result.contents;
+  } finally {
+    await rm(spool, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,81 @@
+import { safeSegment } from "../../catalog/naming.js";
+import type { PostgresInstance } from "../../config/schema.js";
+import { dumpToArchive } from "../dump-to-archive.js";
+import type { ProduceContext, UnitProduct } from "../source.js";
+import { PG_FAILURE_LINES, PG_WARNING_LINES, pgDumpallGlobalsCommand, pgDumpCommand } from "./commands.js";
+import { withPostgresConnection } from "./connection.js";
+import { tableEstimates, type ServerInfo } from "./queries.js";
+import { tablesAfterExclusion } from "./select.js";
+import type { PgTool } from "./tools.js";
+
+/** What planning found out, handed to each unit of the instance. */
+export interface PgPlan {
+  instance: PostgresInstance;
+  server: ServerInfo;
+  psql: PgTool;
+  pgDump: PgTool;
+  pgDumpall: PgTool | null;
+}
+
+/** One database: pg_dump's stdout streamed into `<db>.sql` (or `<db>.dump`, stored as is). */
+export async function produceDatabase(plan: PgPlan, database: string, ctx: ProduceContext): Promise<UnitProduct> {
+  const { instance } = plan;
+  return withPostgresConnection(instance, async (envFor) => {
+    const env = envFor(database);
+    // Read before the dump: this also fails fast, with the server's words, on a missing database.
+    const tables = await tableEstimates({ psql: plan.psql.file, env, signal: ctx.signal, redactor: ctx.redactor });
+    const custom = instance.format === "custom";
+    const result = await dumpToArchive(
+      {
+        command: pgDumpCommand(plan.pgDump.file, { format: instance.format, excludeTables: instance.exclude_tables, dumpOptions: instance.dump_options }, env),
+        entryName: `${safeSegment(database)}.${custom ? "dump" : "sql"}`,
+        store: custom,
+        archive: instance.archive,
+        level: instance.compression_level,
+        failureLines: PG_FAILURE_LINES,
+        warningLines: PG_WARNING_LINES,
+      },
+      ctx,
+    );
+    return {
+      contents: result.contents,
+      dumpTool: { name: "pg_dump", version: plan.pgDump.version.text },
+      dumpFormat: instance.format,
+      serverVersion: plan.server.display,
+      tables: tablesAfterExclusion(tables, instance.exclude_tables),
+      warnings: result.warnings,
+    };
+  });
+}
+
+export const NO_ROLE_PASSWORDS_WARNING =
+  "role passwords were not dumped: this user cannot read pg_authid (superuser only), so pg_dumpall ran with --no-role-passwords; set the roles' passwords again after restoring";
+
+/** Roles and tablespaces (pg_dumpall --globals-only) into `globals.sql`. */
+export async function produceGlobals(plan: PgPlan, ctx: ProduceContext): Promise<UnitProduct> {
+  const { instance } = plan;
+  if (!plan.pgDumpall) throw new Error("globals unit planned without pg_dumpall");
+  const pgDumpall = plan.pgDumpall;
+  const noRolePasswords = !plan.server.canReadAuthid;
+  return withPostgresConnection(instance, async (envFor) => {
+    const result = await dumpToArchive(
+      {
+        command: pgDumpallGlobalsCommand(pgDumpall.file, { noRolePasswords }, envFor()),
+        entryName: "globals.sql",
+        store: false,
+        archive: instance.archive,
+        level: instance.compression_level,
+        failureLines: PG_FAILURE_LINES,
+        warningLines: PG_WARNING_LINES,
+      },
+      ctx,
+    );
+    return {
+      contents: result.contents,
+      dumpTool: { name: "pg_dumpall", version: pgDumpall.version.text },
+      dumpFormat: "plain",
+      serverVersion: plan.server.display,
+      warnings: [...(noRolePasswords ? [NO_ROLE_PASSWORDS_WARNING] : []), ...result.warnings],
+    };
+  });
+}
