@@ -42,7 +42,9 @@ function renderReport(report: RunReport, localRoot: string): string {
   if (report.units.length === 0) return "nothing to back up: no enabled instance";
   if (report.dry_run) {
     const rows = report.units.map((u) => [u.instance.name, u.database ?? "-", u.status === "failed" ? `FAILED: ${u.error}` : (u.source ?? ""), u.status === "failed" ? "-" : localRoot]);
-    return `dry run: nothing was written\n${renderTable(["instance", "database", "from", "to"], rows)}`;
+    const probes = (report.remotes ?? []).map((p) => [p.ok ? "ok" : "FAILED", p.remote, p.kind, p.ok ? p.location.replace(/\/[^/]*$/, "/") : (p.error ?? "")]);
+    const remotes = probes.length > 0 ? `\nremotes (a tiny probe object was written and deleted):\n${renderTable(["status", "remote", "type", "location / error"], probes)}` : "";
+    return `dry run: nothing was written\n${renderTable(["instance", "database", "from", "to"], rows)}${remotes}`;
   }
   const rows = report.units.map((u) => [
     u.status === "success" ? "ok" : "FAILED",

@@ -1,6 +1,4 @@
 import { z } from "zod";
-import { mysqlDumpOptionProblem } from "../sources/mysql/dump-options.js";
-import { pgDumpOptionProblem } from "../sources/postgres/dump-options.js";
 
 /**
  * The config file's schema: the single source of truth. Types derive from it (z.infer) and
@@ -37,6 +35,7 @@ const s3RemoteSchema = z
     server_side_encryption: z.enum(["AES256", "aws:kms"]).optional(),
     kms_key_id: z.string().optional(),
     storage_class: z.string().optional(),
+    retries: z.number().int().min(0).max(20).default(4).describe("Retries of a failed transfer (transient errors only), with exponential backoff."),
   })
   .strict();
 
@@ -53,7 +52,8 @@ const sftpRemoteSchema = z
     passphrase: z.string().optional(),
     host_key_sha256: z.string().optional().describe('The server host key fingerprint, "SHA256:…" as ssh-keygen -lf prints it.'),
     known_hosts: z.string().optional(),
-    path: z.string().min(1),
+    path: z.string().min(1).describe("Absolute directory on the server; created as needed."),
+    retries: z.number().int().min(0).max(20).default(4).describe("Retries of a failed transfer (transient errors only), with exponential backoff."),
   })
   .strict();
 
@@ -94,23 +94,9 @@ const dbInstance = {
   compression_level: level.default(6),
 };
 
-/** dump_options checked by the source that will pass them on: never connection or password flags. */
-const dumpOptions = (problemOf: (option: string) => string | null) =>
-  z
-    .array(z.string())
-    .superRefine((options, ctx) => {
-      options.forEach((option, index) => {
-        const problem = problemOf(option);
-        if (problem) ctx.addIssue({ code: "custom", path: [index], message: problem });
-      });
-    })
-    .default([])
-    .describe("Extra dump flags; never connection or password flags.");
-
 export const postgresInstanceSchema = z
   .object({
     ...dbInstance,
-    dump_options: dumpOptions(pgDumpOptionProblem),
     type: z.literal("postgres"),
     port: port.default(5432),
     format: z.enum(["plain", "custom"]).default("plain"),
@@ -122,7 +108,6 @@ export const postgresInstanceSchema = z
 export const mysqlInstanceSchema = z
   .object({
     ...dbInstance,
-    dump_options: dumpOptions(mysqlDumpOptionProblem),
     type: z.literal("mysql"),
     port: port.default(3306),
     dump_path: z.string().optional().describe("mysqldump/mariadb-dump to use instead of searching PATH."),

@@ -8,6 +8,8 @@ import { VERSION } from "../version.js";
 import type { RunContext } from "./context.js";
 import type { RunReport, UnitOutcome } from "./report.js";
 import { runUnit } from "./unit.js";
+import { openRemotes } from "../storage/registry.js";
+import { probeRemotes, type ProbeOutcome } from "./probe.js";
 
 export interface BackupOptions {
   instances: Instance[];
@@ -30,7 +32,11 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
     else units.push(...planned.units);
   }
 
+  // Remotes connect lazily, on their first operation; closed once the run is over.
+  const remotes = openRemotes(ctx.config, { redactor: ctx.redactor, logger: ctx.logger });
+  let probes: ProbeOutcome[] | undefined;
   if (options.dryRun) {
+    if (remotes.length > 0) probes = await probeRemotes(remotes, ctx);
     for (const unit of units) {
       outcomes.push({
         instance: { id: unit.instance.id, name: instanceName(unit.instance), type: unit.instance.type },
@@ -43,8 +49,9 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
       });
     }
   } else {
-    outcomes.push(...(await mapPool(units, ctx.config.options.concurrency, (unit) => runUnit(unit, runId, ctx))));
+    outcomes.push(...(await mapPool(units, ctx.config.options.concurrency, (unit) => runUnit(unit, runId, { ...ctx, remotes }))));
   }
+  await Promise.all(remotes.map((remote) => remote.close().catch(() => undefined)));
 
   const completed = new Date();
   return {
@@ -55,9 +62,10 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
     started_at: started.toISOString(),
     completed_at: completed.toISOString(),
     duration_ms: completed.getTime() - started.getTime(),
-    ok: outcomes.every((o) => o.status !== "failed") && !ctx.signal.aborted,
+    ok: outcomes.every((o) => o.status !== "failed") && (probes ?? []).every((p) => p.ok) && !ctx.signal.aborted,
     interrupted: ctx.signal.aborted,
     units: outcomes,
+    ...(probes ? { remotes: probes } : {}),
   };
 }
 

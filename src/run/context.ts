@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import type { Storage } from "../storage/storage.js";
 import type { Logger } from "../util/logger.js";
 import type { Redactor } from "../util/redact.js";
 
@@ -8,4 +9,6 @@ export interface RunContext {
   logger: Logger;
   redactor: Redactor;
   signal: AbortSignal;
+  /** Remote storages every finished backup is copied to (storage.remotes), opened once per run. */
+  remotes?: Storage[];
 }

@@ -1,4 +1,6 @@
 import type { InstanceType } from "../config/schema.js";
+import type { ProbeOutcome } from "./probe.js";
+import type { RemoteOutcome } from "./replicate.js";
 
 /** What happened to one unit (one archive) of a run. */
 export interface UnitOutcome {
@@ -14,6 +16,10 @@ export interface UnitOutcome {
   duration_ms: number;
   warnings: string[];
   error?: string;
+  /** One entry per remote in storage.remotes: the copy's outcome there. */
+  remotes?: RemoteOutcome[];
+  /** storage.local.keep: false removed the local copy after every remote verified it. */
+  local_deleted?: boolean;
 }
 
 /** Every unit's outcome; `ok` only when all of them succeeded. */
@@ -28,4 +34,6 @@ export interface RunReport {
   ok: boolean;
   interrupted: boolean;
   units: UnitOutcome[];
+  /** Dry runs: each remote's reachability and write probe. */
+  remotes?: ProbeOutcome[];
 }

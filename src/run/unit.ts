@@ -11,6 +11,7 @@ import { atomicWriteFile, ensurePrivateDir } from "../util/fs.js";
 import { TOOL_NAME, VERSION } from "../version.js";
 import type { RunContext } from "./context.js";
 import type { UnitOutcome } from "./report.js";
+import { replicate } from "./replicate.js";
 
 /**
  * Runs one unit: archive to a temporary name (hashed in the same pass), fsync, rename, then the
@@ -78,15 +79,20 @@ export async function runUnit(unit: BackupUnit, runId: string, ctx: RunContext):
     }
     for (const warning of product.warnings) log.warn(warning);
     log.info({ archive: file, bytes: committed.size_bytes, sha256: committed.sha256, ms: sidecar.duration_ms }, "backup completed");
+    // Off-site copies: a remote that fails fails the unit; the local backup stays either way.
+    const copies = await replicate({ archive: file, sidecar: sidecarPath(file), sha256: committed.sha256 }, ctx.remotes ?? [], ctx, log);
     return {
       ...base,
-      status: "success",
+      status: copies.error ? "failed" : "success",
       archive: file,
       sidecar: sidecarPath(file),
       size_bytes: committed.size_bytes,
       sha256: committed.sha256,
-      duration_ms: sidecar.duration_ms,
+      duration_ms: Date.now() - startedAt.getTime(),
       warnings: product.warnings,
+      ...(copies.remotes.length > 0 ? { remotes: copies.remotes } : {}),
+      ...(copies.localDeleted ? { local_deleted: true } : {}),
+      ...(copies.error ? { error: copies.error } : {}),
     };
   } catch (err) {
     await output?.abort();

@@ -17,6 +17,8 @@ export interface PutOptions {
   /** Lowercase hex sha256 of the content, stored as metadata where the backend supports it. */
   sha256?: string;
   contentType?: string;
+  /** Aborts the upload; remote backends then remove what they had written. */
+  signal?: AbortSignal;
 }
 
 export interface Storage {

@@ -1,0 +1,173 @@
+import { createReadStream } from "node:fs";
+import { stat as statFile } from "node:fs/promises";
+import { Readable } from "node:stream";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+  type PutObjectCommandInput,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { UploadDigest } from "./digest.js";
+import { planParts } from "./part-size.js";
+import { PermanentError, TransientError, withRetry, type RetryPolicy } from "./retry.js";
+import type { S3Remote } from "./s3-client.js";
+import type { PutOptions, PutSource, Storage, StoredObject } from "./storage.js";
+
+export interface S3StorageOptions {
+  retry: RetryPolicy;
+  /** Smallest multipart part (≥ 5 MiB); the plan grows it for big archives. */
+  partSize?: number | undefined;
+  onRetry?: (what: string, attempt: number, error: Error) => void;
+  /** After each verified upload: how it went (multipart or not, parts, part size). */
+  onUploaded?: (info: { key: string; bytes: number; multipart: boolean; parts: number; partSize: number }) => void;
+}
+
+/** A bucket (and prefix) on S3 or any S3-compatible service. */
+export class S3Storage implements Storage {
+  readonly kind = "s3" as const;
+  readonly name: string;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly remote: S3Remote,
+    private readonly client: S3Client,
+    private readonly options: S3StorageOptions,
+  ) {
+    this.name = remote.name;
+    this.prefix = normalizePrefix(remote.prefix);
+  }
+
+  private objectKey(key: string): string {
+    return `${this.prefix}${key.replace(/^\/+/, "")}`;
+  }
+
+  private retry<T>(what: string, op: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withRetry(this.options.retry, op, {
+      ...(signal ? { signal } : {}),
+      onRetry: (attempt, error) => this.options.onRetry?.(what, attempt, error),
+    });
+  }
+
+  async put(key: string, source: PutSource, options: PutOptions = {}): Promise<void> {
+    if ("file" in source) {
+      const { size } = await statFile(source.file);
+      await this.retry(`upload ${key}`, () => this.uploadOnce(key, createReadStream(source.file), size, options), options.signal);
+    } else {
+      // A stream cannot be read twice: one attempt.
+      await this.uploadOnce(key, source.stream, source.size, options);
+    }
+  }
+
+  private async uploadOnce(key: string, body: Readable, size: number | undefined, options: PutOptions): Promise<void> {
+    const Key = this.objectKey(key);
+    const digest = new UploadDigest({ md5: true });
+    const plan = planParts(size, this.options.partSize);
+    const params: PutObjectCommandInput = {
+      Bucket: this.remote.bucket,
+      Key,
+      Body: body.pipe(digest),
+      ...(options.sha256 ? { Metadata: { sha256: options.sha256 } } : {}),
+      ContentType: options.contentType ?? "application/octet-stream",
+      ...(this.remote.server_side_encryption ? { ServerSideEncryption: this.remote.server_side_encryption } : {}),
+      ...(this.remote.kms_key_id ? { SSEKMSKeyId: this.remote.kms_key_id } : {}),
+      ...(this.remote.storage_class ? { StorageClass: this.remote.storage_class as PutObjectCommandInput["StorageClass"] } : {}),
+    };
+    body.on("error", (err) => digest.destroy(err));
+    // leavePartsOnError false: a failed multipart upload is aborted, leaving no orphan parts.
+    const upload = new Upload({ client: this.client, params, partSize: plan.partSize, queueSize: plan.queueSize, leavePartsOnError: false });
+    let parts = 1;
+    upload.on("httpUploadProgress", (progress) => (parts = Math.max(parts, progress.part ?? 1)));
+    const onAbort = () => void upload.abort().catch(() => undefined);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      if (options.signal?.aborted) throw options.signal.reason;
+      await upload.done();
+    } catch (err) {
+      if (options.signal?.aborted) throw new PermanentError("upload interrupted", { cause: options.signal.reason });
+      throw err;
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+      body.destroy();
+    }
+    const sent = digest.result();
+    await this.verify(key, sent, size, options);
+    this.options.onUploaded?.({ key, bytes: sent.bytes, multipart: upload.uploadId !== undefined, parts, partSize: plan.partSize });
+  }
+
+  /** An upload counts only when the stored object is the bytes that were meant to be sent. */
+  private async verify(key: string, sent: ReturnType<UploadDigest["result"]>, size: number | undefined, options: PutOptions): Promise<void> {
+    const fail = async (message: string, retryable: boolean): Promise<never> => {
+      await this.delete(key).catch(() => undefined);
+      throw retryable ? new TransientError(message) : new PermanentError(message);
+    };
+    if (size !== undefined && sent.bytes !== size) await fail(`${key}: read ${sent.bytes} bytes, expected ${size} (the local file changed during the upload)`, false);
+    if (options.sha256 && sent.sha256 !== options.sha256) await fail(`${key}: the local file's sha256 is ${sent.sha256}, the sidecar says ${options.sha256}`, false);
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.remote.bucket, Key: this.objectKey(key) }));
+    if (head.ContentLength !== sent.bytes) await fail(`${this.describe(key)}: stored size ${head.ContentLength} differs from the ${sent.bytes} bytes sent`, true);
+    if (options.sha256 && head.Metadata?.sha256 !== options.sha256) await fail(`${this.describe(key)}: stored sha256 metadata does not match`, true);
+    // A plain-hex ETag is the MD5 of the content unless SSE-KMS encrypted it; multipart ETags
+    // ("…-N") are not, and are covered by size and the checksum of what was sent.
+    const etag = head.ETag?.replace(/"/g, "");
+    if (etag && /^[0-9a-f]{32}$/i.test(etag) && this.remote.server_side_encryption !== "aws:kms" && etag.toLowerCase() !== sent.md5) {
+      await fail(`${this.describe(key)}: stored content's MD5 (ETag ${etag}) differs from what was sent (${sent.md5})`, true);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const out = await this.retry(`download ${key}`, () => this.client.send(new GetObjectCommand({ Bucket: this.remote.bucket, Key: this.objectKey(key) })));
+    if (!(out.Body instanceof Readable)) throw new Error(`${this.describe(key)}: the SDK returned no readable body`);
+    return out.Body;
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.retry(`list ${prefix}`, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.remote.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token })),
+      );
+      for (const item of page.Contents ?? []) {
+        if (!item.Key || !item.Key.startsWith(this.prefix)) continue;
+        out.push({ key: item.Key.slice(this.prefix.length), size: item.Size ?? 0, modified: item.LastModified ?? new Date(0) });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  async stat(key: string): Promise<StoredObject | null> {
+    try {
+      const head = await this.retry(`stat ${key}`, () => this.client.send(new HeadObjectCommand({ Bucket: this.remote.bucket, Key: this.objectKey(key) })));
+      return { key, size: head.ContentLength ?? 0, modified: head.LastModified ?? new Date(0) };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.retry(`delete ${key}`, () => this.client.send(new DeleteObjectCommand({ Bucket: this.remote.bucket, Key: this.objectKey(key) })));
+  }
+
+  describe(key: string): string {
+    return `s3://${this.remote.bucket}/${this.objectKey(key)}`;
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}
+
+/** "db01" and "/db01/" both mean the folder "db01/"; "" is the bucket's root. */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+/, "").replace(/\/+$/, "");
+  return trimmed ? `${trimmed}/` : "";
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
+}
