@@ -1,5 +1,6 @@
 import type { InstanceType } from "../config/schema.js";
 import { filesSource } from "./files.js";
+import { mysqlSource } from "./mysql/source.js";
 import { postgresSource } from "./postgres/source.js";
 import type { Source } from "./source.js";
 
@@ -7,6 +8,7 @@ import type { Source } from "./source.js";
 const sources: Partial<Record<InstanceType, Source>> = {
   files: filesSource,
   postgres: postgresSource,
+  mysql: mysqlSource,
 };
 
 export function sourceFor(type: InstanceType): Source | undefined {
