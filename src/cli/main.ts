@@ -4,6 +4,9 @@ import { LOG_LEVELS } from "../util/logger.js";
 import { VERSION } from "../version.js";
 import { registerBackup } from "./backup.js";
 import { registerConfig } from "./config.js";
+import { registerList } from "./list.js";
+import { registerRestore } from "./restore.js";
+import { registerVerify } from "./verify.js";
 
 function buildProgram(): Command {
   const program = new Command("vya-backupdb")
@@ -18,6 +21,9 @@ function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerBackup(program);
   registerConfig(program);
+  registerList(program);
+  registerRestore(program);
+  registerVerify(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

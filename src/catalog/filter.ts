@@ -1,0 +1,47 @@
+import { UsageError } from "../util/errors.js";
+import type { CatalogEntry } from "./list.js";
+
+export interface CatalogFilter {
+  /** Instance ids or names; empty: all. */
+  instances: readonly string[];
+  /** Database names; empty: all. */
+  databases: readonly string[];
+  since: Date | null;
+  /** Also show archives without a valid sidecar (always shown: corrupt sidecars). */
+  all: boolean;
+}
+
+/**
+ * Applies list's filters and sorts newest first. Corrupt sidecars are always shown (they are
+ * problems to know about); archives without a sidecar only with `all`.
+ */
+export function filterCatalog(entries: readonly CatalogEntry[], filter: CatalogFilter): CatalogEntry[] {
+  const kept = entries.filter((entry) => {
+    if (entry.state === "incomplete" && !filter.all) return false;
+    if (filter.since && Date.parse(entry.time) < filter.since.getTime()) return false;
+    const sidecar = entry.sidecar;
+    if (!sidecar) {
+      // Without a sidecar only the path tells instance and database: match on its segments.
+      const segments = entry.key.split("/");
+      if (filter.instances.length > 0 && !filter.instances.some((i) => segments.includes(i))) return false;
+      if (filter.databases.length > 0 && !filter.databases.some((d) => segments.includes(d))) return false;
+      return true;
+    }
+    if (filter.instances.length > 0 && !filter.instances.some((i) => i === String(sidecar.instance.id) || i === sidecar.instance.name)) return false;
+    if (filter.databases.length > 0 && !filter.databases.includes(sidecar.database ?? "")) return false;
+    return true;
+  });
+  return kept.sort((a, b) => (a.time === b.time ? b.name.localeCompare(a.name) : b.time.localeCompare(a.time)));
+}
+
+/** `--since`: an ISO date/time, or an age such as 90m, 36h, 7d, 2w. */
+export function parseSince(value: string, now: Date = new Date()): Date {
+  const age = /^(\d+)\s*(m|h|d|w)$/.exec(value.trim());
+  if (age) {
+    const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[age[2] as "m" | "h" | "d" | "w"];
+    return new Date(now.getTime() - Number(age[1]) * unitMs);
+  }
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) throw new UsageError(`--since "${value}" is neither a date (2026-01-31, 2026-01-31T12:00Z) nor an age (90m, 36h, 7d, 2w)`);
+  return new Date(parsed);
+}

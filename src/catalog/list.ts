@@ -1,0 +1,81 @@
+import { posix } from "node:path";
+import type { Storage, StoredObject } from "../storage/storage.js";
+import { mapPool } from "../util/pool.js";
+import { SIDECAR_SUFFIX } from "./naming.js";
+import { readSidecar } from "./read.js";
+import type { Sidecar } from "./sidecar.js";
+
+/**
+ * One line of the catalogue. `complete` is a backup (archive + valid sidecar); the others are
+ * reported so nothing is hidden: `incomplete` (archive without sidecar, or a partial write),
+ * `corrupt` (sidecar unreadable or not matching), `missing-archive` (sidecar alone).
+ */
+export type CatalogState = "complete" | "incomplete" | "corrupt" | "missing-archive";
+
+export interface CatalogEntry {
+  /** The archive's file name: what `list` prints and `--file` accepts. */
+  name: string;
+  /** Storage key of the archive. */
+  key: string;
+  storage: string;
+  /** Human-readable location (path or URL, no secrets). */
+  location: string;
+  state: CatalogState;
+  /** Size of the stored archive; null when it is missing. */
+  size: number | null;
+  sidecar: Sidecar | null;
+  problem: string | null;
+  /** ISO time used for sorting: the sidecar's started_at, else the object's modification time. */
+  time: string;
+}
+
+const ARCHIVE_RE = /\.(zip|tar\.gz)$/;
+const PARTIAL_RE = /^\.(.+\.(zip|tar\.gz))\.[0-9a-f]+\.partial$/;
+
+export function isArchiveKey(key: string): boolean {
+  return ARCHIVE_RE.test(key) && !posix.basename(key).startsWith(".");
+}
+
+/** Every archive, sidecar and partial under `prefix`, classified; sidecars read in parallel. */
+export async function listCatalog(storage: Storage, prefix = ""): Promise<CatalogEntry[]> {
+  const objects = await storage.list(prefix);
+  const byKey = new Map(objects.map((o) => [o.key, o]));
+  const entries: CatalogEntry[] = [];
+  const archives = objects.filter((o) => isArchiveKey(o.key));
+
+  const read = await mapPool(archives, 8, async (object) => ({ object, result: await readSidecar(storage, object.key) }));
+  for (const { object, result } of read) {
+    const hasSidecar = byKey.has(`${object.key}${SIDECAR_SUFFIX}`);
+    const base = entryBase(storage, object, object.key);
+    if (result.ok) entries.push({ ...base, state: "complete", sidecar: result.sidecar, problem: null, time: result.sidecar.started_at });
+    else entries.push({ ...base, state: hasSidecar ? "corrupt" : "incomplete", sidecar: null, problem: result.problem });
+  }
+
+  for (const object of objects) {
+    const name = posix.basename(object.key);
+    if (object.key.endsWith(SIDECAR_SUFFIX)) {
+      const archiveKey = object.key.slice(0, -SIDECAR_SUFFIX.length);
+      if (isArchiveKey(archiveKey) && !byKey.has(archiveKey)) {
+        entries.push({ ...entryBase(storage, object, archiveKey), size: null, state: "missing-archive", sidecar: null, problem: "sidecar without its archive: the archive was deleted or never copied" });
+      }
+      continue;
+    }
+    const partial = PARTIAL_RE.exec(name);
+    if (partial?.[1]) {
+      const key = posix.join(posix.dirname(object.key), name);
+      entries.push({ ...entryBase(storage, object, key), state: "incomplete", sidecar: null, problem: `unfinished write of ${partial[1]} (a run in progress or interrupted)` });
+    }
+  }
+  return entries;
+}
+
+function entryBase(storage: Storage, object: StoredObject, archiveKey: string) {
+  return {
+    name: posix.basename(archiveKey),
+    key: archiveKey,
+    storage: storage.name,
+    location: storage.describe(archiveKey),
+    size: object.size,
+    time: object.modified.toISOString(),
+  };
+}

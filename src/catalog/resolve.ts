@@ -1,0 +1,39 @@
+import { stat } from "node:fs/promises";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
+import { LocalStorage } from "../storage/local.js";
+import type { Storage } from "../storage/storage.js";
+import { UsageError } from "../util/errors.js";
+import { isArchiveKey } from "./list.js";
+import { SIDECAR_SUFFIX } from "./naming.js";
+
+/** Where an archive named on the command line lives. */
+export interface ResolvedArchive {
+  storage: Storage;
+  key: string;
+  name: string;
+}
+
+/**
+ * `--file` is a path on this machine, or a name as `list` prints it (or its storage key),
+ * looked up in `storage`. A path wins when it exists. Naming the sidecar means its archive.
+ */
+export async function resolveArchive(spec: string, storage: Storage, cwd = process.cwd()): Promise<ResolvedArchive> {
+  const wanted = spec.endsWith(SIDECAR_SUFFIX) ? spec.slice(0, -SIDECAR_SUFFIX.length) : spec;
+  const path = resolve(cwd, wanted);
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isFile()) {
+    const local = new LocalStorage(dirname(path), "file");
+    return { storage: local, key: basename(path), name: basename(path) };
+  }
+  if (info) throw new UsageError(`${path} is a directory, not an archive: pass the archive file (see vya-backupdb list)`);
+  if (isAbsolute(wanted) || wanted.startsWith(".")) throw new UsageError(`${path} does not exist: pass an existing archive path or a name as vya-backupdb list prints it`);
+
+  // Names are unique by construction (timestamp + run id); listing keys is enough, no sidecar is read.
+  const entries = (await storage.list("")).filter((o) => isArchiveKey(o.key) && (o.key === wanted || basename(o.key) === wanted));
+  if (entries.length === 1 && entries[0]) return { storage, key: entries[0].key, name: basename(entries[0].key) };
+  if (entries.length === 0) {
+    const hint = isArchiveKey(wanted) ? "" : " (archive names end in .zip or .tar.gz)";
+    throw new UsageError(`no archive named "${wanted}" in storage ${storage.name} (${storage.describe("")})${hint}: run vya-backupdb list to see the names`);
+  }
+  throw new UsageError(`"${wanted}" names ${entries.length} archives (${entries.map((e) => e.key).join(", ")}): pass the full key or path`);
+}

@@ -1,0 +1,91 @@
+import type { Command } from "commander";
+import { Option } from "commander";
+import type { RestoreMode, RestoreReport } from "../restore/run.js";
+import { runRestore } from "../restore/run.js";
+import { EXIT, UsageError } from "../util/errors.js";
+import { globalsOf } from "./globals.js";
+import { openSession } from "./session.js";
+import { withInterrupts } from "./signals.js";
+import { formatBytes, formatDuration } from "./table.js";
+
+interface RestoreFlags {
+  file: string;
+  target?: string;
+  instance?: string;
+  storage?: string;
+  mode?: RestoreMode;
+  force?: boolean;
+  jobs?: string;
+  tables?: string;
+  globals?: boolean;
+}
+
+export function registerRestore(program: Command): void {
+  program
+    .command("restore")
+    .description("restore an archive: a database into a server, a files archive into a directory")
+    .requiredOption("-f, --file <archive>", "an archive path, or a name as `list` prints it")
+    .option("-t, --target <db|dir>", "database name (default: the original) or directory (default: the original locations)")
+    .option("-i, --instance <id|name>", "restore into this instance's server (default: the one the backup came from)")
+    .option("--storage <name>", "the storage to read the archive from (default: local)")
+    .addOption(new Option("--mode <mode>", "safe: back up the target first; fast: no safety backup; test: restore into <db>_restoretest_<time>").choices(["safe", "fast", "test"]))
+    .option("--force", "replace a non-empty target database / overwrite existing files")
+    .option("--jobs <n>", "parallel pg_restore jobs (custom-format dumps)")
+    .option("--tables <list>", "comma-separated tables to restore (custom-format dumps)")
+    .option("--globals", "restore a PostgreSQL globals archive (roles, tablespaces), or the globals of the same run first")
+    .option("--json", "print the restore report as JSON on stdout")
+    .addHelpText(
+      "after",
+      `
+Before anything is touched the archive's size and sha256 are checked against its sidecar.
+Files: entries that would land outside the target (.., absolute paths, through a symlink) are
+refused; existing files are not overwritten without --force. Exit codes: 0 restored, 1 refused
+or failed (nothing half-restored is left), 2 usage or config error, 130/143 interrupted.`,
+    )
+    .action(async (flags: RestoreFlags, command: Command) => {
+      const globals = globalsOf(command);
+      const session = await openSession(globals);
+      const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
+      if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new UsageError(`--jobs ${flags.jobs}: expected a whole number from 1 to 64`);
+      const tables = flags.tables?.split(",").map((t) => t.trim()).filter(Boolean);
+      const { result: report, signal } = await withInterrupts((sig) =>
+        runRestore(
+          {
+            file: flags.file,
+            target: flags.target,
+            instance: flags.instance,
+            storage: flags.storage,
+            mode: flags.mode,
+            force: flags.force === true,
+            jobs,
+            tables,
+            globals: flags.globals === true,
+          },
+          { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig },
+        ),
+      );
+      const text = globals.json ? JSON.stringify(report, null, 2) : renderReport(report);
+      process.stdout.write(`${session.redactor.redact(text)}\n`);
+      if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
+      else process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
+    });
+}
+
+function renderReport(report: RestoreReport): string {
+  const lines: string[] = [];
+  const took = formatDuration(report.duration_ms);
+  if (report.files) {
+    const f = report.files;
+    lines.push(`restored ${report.archive.name} into ${f.root}: ${f.files} files (${formatBytes(f.bytes)}), ${f.directories} directories, ${f.symlinks} symlinks${f.hardlinks ? `, ${f.hardlinks} hard links` : ""}${f.replaced ? `; ${f.replaced} existing files overwritten` : ""} in ${took}`);
+  }
+  if (report.database) {
+    const d = report.database;
+    if (d.globals_restored) lines.push(`globals restored from ${d.globals_restored}`);
+    if (d.safety_backup) lines.push(`safety backup of the previous "${report.target}": ${d.safety_backup}`);
+    lines.push(`restored ${report.archive.name} into database "${report.target}" on ${d.server}${d.created ? " (created)" : d.replaced ? " (replaced)" : ""}${d.tables === null ? "" : `, ${d.tables} tables`} in ${took}`);
+    if (report.mode === "test") lines.push(`test restore: inspect "${report.target}", then drop it when done`);
+    if (d.rollback) lines.push(`to roll back: ${d.rollback}`);
+  }
+  for (const warning of report.warnings) lines.push(`warning: ${warning}`);
+  return lines.join("\n");
+}

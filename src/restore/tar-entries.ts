@@ -1,0 +1,107 @@
+import { createReadStream } from "node:fs";
+import { Parser, type ReadEntry } from "tar";
+import { OperationError } from "../util/errors.js";
+import type { ArchiveEntry, EntryType, ReadOptions } from "./entries.js";
+
+/**
+ * Reads a tar.gz with node-tar's parser in strict mode: a bad header, a bad checksum, a
+ * truncated body or a damaged gzip stream is an error, never a warning. Bodies flow with
+ * back-pressure: the parser waits until the current entry has been read.
+ */
+export async function* readTarEntries(path: string, options: ReadOptions): AsyncGenerator<ArchiveEntry> {
+  // Backups of zero-filled files legitimately compress far beyond node-tar's 1000:1 default.
+  const parser = new Parser({ strict: true, maxDecompressionRatio: Number.POSITIVE_INFINITY } as ConstructorParameters<typeof Parser>[0]);
+  const queue: ReadEntry[] = [];
+  let ended = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  parser.on("entry", (entry: ReadEntry) => {
+    queue.push(entry);
+    notify();
+  });
+  parser.on("end", () => {
+    ended = true;
+    notify();
+  });
+  const fail = (err: Error) => {
+    failure ??= err;
+    notify();
+  };
+  parser.on("error", fail);
+  const input = createReadStream(path);
+  input.on("error", fail);
+  input.pipe(parser as unknown as NodeJS.WritableStream);
+
+  try {
+    while (true) {
+      options.signal?.throwIfAborted();
+      if (failure) throw new OperationError(`tar.gz archive unreadable: ${describeTarError(failure)}`, { cause: failure });
+      const entry = queue.shift();
+      if (!entry) {
+        if (ended) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      let consumed = false;
+      const type = tarType(entry.type);
+      yield {
+        name: entry.path,
+        type,
+        mode: typeof entry.mode === "number" ? entry.mode & 0o7777 : null,
+        mtime: entry.mtime ?? null,
+        size: type === "file" ? (entry.size ?? 0) : 0,
+        linkTarget: entry.linkpath ?? null,
+        uid: entry.uid ?? null,
+        gid: entry.gid ?? null,
+        crc32: null,
+        body: () => {
+          consumed = true;
+          return bodyOf(entry, () => failure);
+        },
+      };
+      if (!consumed) entry.resume();
+    }
+  } finally {
+    input.destroy();
+  }
+}
+
+/** The entry's bytes; a truncated archive ends the body early, so the parser's error is rechecked. */
+async function* bodyOf(entry: ReadEntry, failure: () => Error | null): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  for await (const chunk of entry as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    yield chunk;
+  }
+  const err = failure();
+  if (err) throw new OperationError(`tar.gz archive unreadable: ${describeTarError(err)}`, { cause: err });
+  if (bytes !== (entry.size ?? 0)) throw new OperationError(`tar.gz archive unreadable: ${entry.path} ends after ${bytes} of ${entry.size} bytes (truncated)`);
+}
+
+function tarType(type: string): EntryType {
+  switch (type) {
+    case "File":
+    case "OldFile":
+    case "ContiguousFile":
+      return "file";
+    case "Directory":
+      return "directory";
+    case "SymbolicLink":
+      return "symlink";
+    case "Link":
+      return "hardlink";
+    default:
+      return "other";
+  }
+}
+
+function describeTarError(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "Z_BUF_ERROR" || /unexpected end/i.test(err.message)) return "the gzip stream ends early (truncated archive)";
+  if (code === "Z_DATA_ERROR") return `the gzip stream is damaged (${err.message})`;
+  return err.message;
+}

@@ -1,0 +1,78 @@
+import { crc32 } from "node:zlib";
+import yauzl from "yauzl";
+import { OperationError } from "../util/errors.js";
+import type { ArchiveEntry, EntryType, ReadOptions } from "./entries.js";
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+const PLATFORM_UNIX = 3;
+/** A symlink's body is its target; anything longer than PATH_MAX is not one. */
+const MAX_LINK = 4096;
+
+/**
+ * Reads a zip with yauzl: names come from the central directory and yauzl refuses absolute
+ * paths, ".." segments and backslashes itself. Unix modes and symlinks come from the external
+ * attributes; times from the extended timestamp field or DOS time (written in UTC by archiver).
+ */
+export async function* readZipEntries(path: string, options: ReadOptions): AsyncGenerator<ArchiveEntry> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true, strictFileNames: true });
+  } catch (err) {
+    throw new OperationError(`not a readable zip archive: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const iterator = zip.eachEntry();
+    while (true) {
+      options.signal?.throwIfAborted();
+      let next: IteratorResult<yauzl.Entry>;
+      try {
+        next = await iterator.next();
+      } catch (err) {
+        throw new OperationError(`zip archive refused: ${(err as Error).message}`, { cause: err });
+      }
+      if (next.done) break;
+      const entry = next.value;
+      const platform = entry.versionMadeBy >> 8;
+      const unixMode = platform === PLATFORM_UNIX ? (entry.externalFileAttributes >>> 16) & 0xffff : 0;
+      const type = zipType(entry.fileName, unixMode);
+      const open = async function* (): AsyncGenerator<Buffer> {
+        const stream = await zip.openReadStreamPromise(entry);
+        for await (const chunk of stream) yield chunk as Buffer;
+      };
+      let linkTarget: string | null = null;
+      if (type === "symlink") {
+        if (entry.uncompressedSize > MAX_LINK) throw new OperationError(`zip entry ${entry.fileName} claims to be a symlink but holds ${entry.uncompressedSize} bytes`);
+        const parts: Buffer[] = [];
+        for await (const chunk of open()) parts.push(chunk);
+        const raw = Buffer.concat(parts);
+        if (crc32(raw) !== entry.crc32) throw new OperationError(`zip entry ${entry.fileName}: CRC mismatch (the archive is damaged)`);
+        linkTarget = raw.toString("utf8");
+      }
+      yield {
+        name: entry.fileName,
+        type,
+        mode: unixMode & 0o7777 ? unixMode & 0o7777 : null,
+        mtime: entry.getLastModDate({ timezone: "UTC" }),
+        size: type === "file" ? entry.uncompressedSize : 0,
+        linkTarget,
+        uid: null,
+        gid: null,
+        crc32: entry.crc32,
+        body: type === "file" ? open : emptyBody,
+      };
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+function zipType(name: string, unixMode: number): EntryType {
+  const format = unixMode & S_IFMT;
+  if (format === S_IFLNK) return "symlink";
+  if (name.endsWith("/") || format === S_IFDIR) return "directory";
+  return "file";
+}
+
+async function* emptyBody(): AsyncGenerator<Buffer> {}

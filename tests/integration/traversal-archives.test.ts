@@ -1,0 +1,88 @@
+import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { handTarGz, handZip, writeArchiveWithSidecar, type HandEntry } from "../fixtures/archives/build.js";
+import { runCli } from "../helpers/cli.js";
+import { makeTempDir } from "../helpers/tmp.js";
+
+/**
+ * Archives that try to write outside the restore target. Each is built byte by byte, given a
+ * sidecar that matches it (so the checksum passes and the path checks are what refuses it),
+ * and restored through the CLI. Nothing may appear outside the target, and nothing inside it.
+ */
+let dir: string;
+let cleanup: () => Promise<void>;
+let config: string;
+let outside: string;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await makeTempDir("vya-traversal-"));
+  config = join(dir, "config.yaml");
+  await writeFile(config, stringify({ server: { name: "db01" }, storage: { local: { path: join(dir, "store") } }, instances: [] }));
+  outside = join(dir, "outside");
+  await mkdir(outside);
+});
+afterAll(() => cleanup());
+
+const cases: { name: string; entries: (outside: string) => HandEntry[]; zipRefusedBy?: RegExp }[] = [
+  { name: "../x", entries: () => [{ name: "fine.txt", data: "ok" }, { name: "../outside/dotdot.txt", data: "pwned" }] },
+  { name: "a/../../x", entries: () => [{ name: "a/../../outside/nested.txt", data: "pwned" }] },
+  { name: "/abs", entries: (out) => [{ name: "fine.txt", data: "ok" }, { name: `${out}/abs.txt`, data: "pwned" }] },
+  { name: "symlink then file", entries: (out) => [{ name: "link", type: "symlink", link: out }, { name: "link/through.txt", data: "pwned" }] },
+  { name: "relative symlink then file", entries: () => [{ name: "up", type: "symlink", link: "../outside" }, { name: "up/rel.txt", data: "pwned" }] },
+];
+
+async function expectNothingWritten(target: string): Promise<void> {
+  expect(await readdir(outside)).toEqual([]);
+  const inTarget = await readdir(target).catch(() => []);
+  expect(inTarget).toEqual([]);
+}
+
+describe.each(["zip", "tar.gz"] as const)("traversal archives (%s) are refused", (format) => {
+  it.each(cases)("$name", async ({ name, entries }) => {
+    const slug = name.replace(/[^a-z]+/gi, "-");
+    const build = format === "zip" ? handZip : handTarGz;
+    const archiveDir = join(dir, "store", "db01", "files-7");
+    await mkdir(archiveDir, { recursive: true });
+    const archive = join(archiveDir, `files-7_${slug}_20260101T000000000Z_abc123.${format}`);
+    await writeArchiveWithSidecar(archive, build(entries(outside)));
+    const target = join(dir, `target-${format}-${slug}`);
+
+    const result = await runCli(["-c", config, "restore", "--file", archive, "--target", target]);
+    expect(result.exitCode, String(result.stderr)).toBe(1);
+    expect(String(result.stderr)).toMatch(/unsafe archive entry|zip archive refused: (invalid relative path|absolute path)/);
+    expect(String(result.stderr)).toMatch(/nothing was restored|refused/);
+    await expectNothingWritten(target);
+  });
+
+  it("an existing symlink in the target is not written through", async () => {
+    const archiveDir = join(dir, "store", "db01", "files-7");
+    await mkdir(archiveDir, { recursive: true });
+    const archive = join(archiveDir, `files-7_disklink_20260101T000000000Z_abc123.${format}`);
+    const build = format === "zip" ? handZip : handTarGz;
+    await writeArchiveWithSidecar(archive, build([{ name: "sub/planted.txt", data: "pwned" }]));
+    const target = join(dir, `target-${format}-disklink`);
+    await mkdir(target);
+    await symlink(outside, join(target, "sub"));
+
+    const result = await runCli(["-c", config, "restore", "--file", archive, "--target", target, "--force"]);
+    expect(result.exitCode, String(result.stderr)).toBe(1);
+    expect(String(result.stderr)).toMatch(/is a symlink on disk/);
+    expect(await readdir(outside)).toEqual([]);
+    expect(await readdir(target)).toEqual(["sub"]);
+  });
+});
+
+describe("tar.gz hard links", () => {
+  it("a hard link to a path outside the archive is refused", async () => {
+    const archive = join(dir, "store", "db01", "files-7", "files-7_hardlink_20260101T000000000Z_abc123.tar.gz");
+    await mkdir(join(dir, "store", "db01", "files-7"), { recursive: true });
+    await writeArchiveWithSidecar(archive, handTarGz([{ name: "passwd", type: "hardlink", link: "/etc/passwd" }]));
+    const target = join(dir, "target-hardlink");
+    const result = await runCli(["-c", config, "restore", "--file", archive, "--target", target]);
+    expect(result.exitCode, String(result.stderr)).toBe(1);
+    expect(String(result.stderr)).toMatch(/unsafe archive entry "passwd": absolute path|unsafe archive entry/);
+    await expectNothingWritten(target);
+  });
+});
