@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Files backup benchmark: `vya-backupdb backup` (tar.gz, level 6) against `tar -czf` on the same
+# tree, in the same run. Reports the wall-time ratio and both peak RSS values.
+# Usage: scripts/bench-files.sh [size-in-MiB, default 1024]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size_mib="${1:-1024}"
+work="${BENCH_DIR:-$PWD/.bench}/files"
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
+[ -f dist/cli.js ] || npx tsup --silent
+
+tree="$work/tree"
+if [ ! -f "$tree/.complete-$size_mib" ]; then
+  rm -rf "$tree" && mkdir -p "$tree"
+  # A realistic mix: compressible text (logs, configs, SQL-like lines) and incompressible blobs.
+  node -e '
+    const fs = require("fs"), path = require("path"), crypto = require("crypto");
+    const [root, mib] = [process.argv[1], Number(process.argv[2])];
+    let written = 0, i = 0;
+    const line = (n) => `2026-01-01T00:00:${String(n % 60).padStart(2, "0")}Z INFO request id=${n} user=${n % 977} path=/api/v1/items/${n % 10007} status=200\n`;
+    while (written < mib * 1024 * 1024) {
+      const dir = path.join(root, `d${i % 50}`, `s${i % 7}`);
+      fs.mkdirSync(dir, { recursive: true });
+      let buf;
+      if (i % 4 === 0) buf = crypto.randomBytes(4 * 1024 * 1024);
+      else { const parts = []; for (let k = 0; k < 40000; k++) parts.push(line(i * 40000 + k)); buf = Buffer.from(parts.join("")); }
+      fs.writeFileSync(path.join(dir, `f${i}.dat`), buf);
+      written += buf.length; i++;
+    }' "$tree" "$size_mib"
+  touch "$tree/.complete-$size_mib"
+fi
+
+out="$work/out" && rm -rf "$out" && mkdir -p "$out"
+cat > "$work/config.yaml" <<YAML
+server: { name: bench }
+storage: { local: { path: $out/backups } }
+instances:
+  - { id: 1, name: tree, type: files, paths: ["$tree/**"], exclude: ["**/.complete-*"], compression_level: 6 }
+YAML
+
+sync
+measure() { # label, command...: prints "seconds maxrss_kib"
+  local log="$work/time-$1.txt"; shift
+  /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>"$work/stderr.txt"
+  cat "$log"
+}
+read -r tar_s tar_kib < <(measure tar tar -czf "$out/plain.tar.gz" --exclude='.complete-*' -C / "${tree#/}")
+read -r vya_s vya_kib < <(measure vya ./bin/vya-backupdb -c "$work/config.yaml" --log-level warn backup)
+archive=$(ls "$out"/backups/bench/tree/*.tar.gz)
+printf 'files benchmark, %s MiB tree (%s)\n' "$size_mib" "$(nproc) cores, $(node --version)"
+printf '  tar -czf          %6.1f s  peak RSS %6d KiB  %s bytes\n' "$tar_s" "$tar_kib" "$(stat -c %s "$out/plain.tar.gz")"
+printf '  vya-backupdb      %6.1f s  peak RSS %6d KiB  %s bytes\n' "$vya_s" "$vya_kib" "$(stat -c %s "$archive")"
+printf '  wall-time ratio vya/tar: %s\n' "$(node -e "console.log((${vya_s}/${tar_s}).toFixed(3))")"
