@@ -51,23 +51,36 @@ export async function dumpToArchive(spec: DumpSpec, ctx: ProduceContext): Promis
   return { contents, warnings };
 }
 
-/** Waits for the consumer and the child; if either fails, the other is stopped too. */
+/**
+ * Waits for the consumer (archive writer) and the child. Whichever fails first stops the other:
+ * a child that died may leave its stdout destroyed without an end, so the consumer is not
+ * awaited then (runUnit's abort closes the output).
+ */
 async function both(child: StreamingChild, consumer: Promise<unknown>, stopConsumer: () => void): Promise<void> {
-  let stoppedByUs = false;
-  const guarded = consumer.catch((err: unknown) => {
-    stoppedByUs = true;
+  type Settled = { who: "child" | "consumer"; ok: boolean; err?: unknown };
+  const exited = child.done.then(
+    (): Settled => ({ who: "child", ok: true }),
+    (err: unknown): Settled => ({ who: "child", ok: false, err }),
+  );
+  const consumed = consumer.then(
+    (): Settled => ({ who: "consumer", ok: true }),
+    (err: unknown): Settled => ({ who: "consumer", ok: false, err }),
+  );
+  const first = await Promise.race([exited, consumed]);
+  if (!first.ok && first.who === "consumer") {
     child.kill();
-    throw err;
-  });
-  const exited = child.done.catch((err: unknown) => {
+    await exited;
+    throw first.err;
+  }
+  if (!first.ok) {
     stopConsumer();
-    throw err;
-  });
-  const [consumed, finished] = await Promise.allSettled([guarded, exited]);
-  // The child's own failure explains more than the broken stream it caused, unless we stopped it.
-  if (consumed.status === "rejected" && stoppedByUs) throw consumed.reason;
-  if (finished.status === "rejected") throw finished.reason;
-  if (consumed.status === "rejected") throw consumed.reason;
+    throw first.err;
+  }
+  const second = await (first.who === "child" ? consumed : exited);
+  if (!second.ok) {
+    if (second.who === "consumer") child.kill();
+    throw second.err;
+  }
 }
 
 async function streamIntoZip(spec: DumpSpec, ctx: ProduceContext, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {

@@ -134,7 +134,7 @@ async function settle(child: ResultPromise, tail: LineTail, label: string, optio
   tail.end();
   const stderrTail = options.redactor?.redact(tail.text()) ?? tail.text();
   if (result.failed || result.exitCode !== 0) {
-    const name = label.split(" ")[0] ?? label;
+    const name = (label.split(" ")[0] ?? label).split("/").pop() ?? label;
     let reason: string;
     if (result.isCanceled) reason = `${name} was stopped (interrupted)`;
     else if (result.timedOut) reason = `${name} timed out`;
