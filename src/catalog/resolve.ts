@@ -6,6 +6,9 @@ import { UsageError } from "../util/errors.js";
 import { isArchiveKey } from "./list.js";
 import { SIDECAR_SUFFIX } from "./naming.js";
 
+/** The name was looked up and is not in that storage (other storages may hold it). */
+export class ArchiveNotFoundError extends UsageError {}
+
 /** Where an archive named on the command line lives. */
 export interface ResolvedArchive {
   storage: Storage;
@@ -33,7 +36,7 @@ export async function resolveArchive(spec: string, storage: Storage, cwd = proce
   if (entries.length === 1 && entries[0]) return { storage, key: entries[0].key, name: basename(entries[0].key) };
   if (entries.length === 0) {
     const hint = isArchiveKey(wanted) ? "" : " (archive names end in .zip or .tar.gz)";
-    throw new UsageError(`no archive named "${wanted}" in storage ${storage.name} (${storage.describe("")})${hint}: run vya-backupdb list to see the names`);
+    throw new ArchiveNotFoundError(`no archive named "${wanted}" in storage ${storage.name} (${storage.describe("")})${hint}: run vya-backupdb list to see the names`);
   }
   throw new UsageError(`"${wanted}" names ${entries.length} archives (${entries.map((e) => e.key).join(", ")}): pass the full key or path`);
 }

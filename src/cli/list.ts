@@ -30,7 +30,7 @@ config error.`,
       const globals = globalsOf(command);
       const session = await openSession(globals);
       const since = opts.since === undefined ? null : parseSince(opts.since);
-      const storage = await openReadStorage(session.loaded.config, opts.storage);
+      const storage = await openReadStorage(session.loaded.config, opts.storage, { redactor: session.redactor, logger: session.logger });
       try {
         const entries = filterCatalog(await listCatalog(storage), { instances: opts.instance, databases: opts.database, since, all: opts.all === true });
         const text = globals.json ? JSON.stringify(entries.map(toJson), null, 2) : renderList(entries, storage.describe(""));

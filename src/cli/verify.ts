@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { listCatalog } from "../catalog/list.js";
-import { resolveArchive, type ResolvedArchive } from "../catalog/resolve.js";
+import { locateArchive, type LocatedArchive } from "../catalog/locate.js";
+import type { ResolvedArchive } from "../catalog/resolve.js";
 import { openReadStorage } from "../catalog/storage.js";
 import { EXIT, UsageError } from "../util/errors.js";
 import { verifyHooks } from "../verify/hooks.js";
@@ -43,10 +44,13 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
       if (flags.file && (flags.instance || flags.latest)) throw new UsageError("give either --file or --instance with --latest, not both");
       const session = await openSession(globals);
       const config = session.loaded.config;
-      const storage = await openReadStorage(config, flags.storage);
+      const storageCtx = { redactor: session.redactor, logger: session.logger };
+      const storage = await openReadStorage(config, flags.storage, storageCtx);
+      let located: LocatedArchive | undefined;
       try {
         let targets: ResolvedArchive[];
-        if (flags.file) targets = [await resolveArchive(flags.file, storage)];
+        // Without --storage: local first, then each remote in order.
+        if (flags.file) targets = [(located = await locateArchive(flags.file, storage, config, flags.storage, storageCtx)).archive];
         else {
           const instance = flags.instance ?? "";
           const latest = latestRun(await listCatalog(storage), instance);
@@ -69,6 +73,7 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
         if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
         else process.exitCode = ok ? EXIT.ok : EXIT.failed;
       } finally {
+        await located?.close();
         await storage.close();
       }
     });

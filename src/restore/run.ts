@@ -1,8 +1,9 @@
+import { locateArchive, type LocatedArchive } from "../catalog/locate.js";
 import { openReadStorage } from "../catalog/storage.js";
 import type { RunContext } from "../run/context.js";
 import { UsageError } from "../util/errors.js";
 import { restoreFiles, type FilesRestoreResult } from "./files.js";
-import { prepareArchive, type PreparedArchive } from "./prepare.js";
+import { prepareResolved, type PreparedArchive } from "./prepare.js";
 import { createProgress } from "./progress.js";
 
 export type RestoreMode = "safe" | "fast" | "test";
@@ -53,10 +54,13 @@ export interface DatabaseRestoreSummary {
  */
 export async function runRestore(options: RestoreOptions, ctx: RunContext): Promise<RestoreReport> {
   const started = new Date();
-  const storage = await openReadStorage(ctx.config, options.storage);
+  const storage = await openReadStorage(ctx.config, options.storage, ctx);
   let prepared: PreparedArchive | undefined;
+  let located: LocatedArchive | undefined;
   try {
-    prepared = await prepareArchive(options.file, storage, { scratchDir: ctx.config.options.tmp_dir, signal: ctx.signal });
+    // Without --storage: local first, then each remote in order; a remote copy is downloaded and checked.
+    located = await locateArchive(options.file, storage, ctx.config, options.storage, ctx);
+    prepared = await prepareResolved(located.archive, { scratchDir: ctx.config.options.tmp_dir, signal: ctx.signal });
     const sidecar = prepared.sidecar;
     const base = {
       ok: true,
@@ -88,6 +92,7 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
     throw new UsageError(`restoring ${sidecar.instance.type} archives is not supported by this version`);
   } finally {
     await prepared?.release();
+    await located?.close();
     await storage.close();
   }
 }

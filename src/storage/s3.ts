@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { stat as statFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -11,7 +12,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { UploadDigest } from "./digest.js";
-import { planParts } from "./part-size.js";
+import { notFoundError } from "./not-found.js";
+import { MiB, planParts } from "./part-size.js";
 import { PermanentError, TransientError, withRetry, type RetryPolicy } from "./retry.js";
 import type { S3Remote } from "./s3-client.js";
 import type { PutOptions, PutSource, Storage, StoredObject } from "./storage.js";
@@ -54,7 +56,8 @@ export class S3Storage implements Storage {
   async put(key: string, source: PutSource, options: PutOptions = {}): Promise<void> {
     if ("file" in source) {
       const { size } = await statFile(source.file);
-      await this.retry(`upload ${key}`, () => this.uploadOnce(key, createReadStream(source.file), size, options), options.signal);
+      // 1 MiB reads: fewer chunks for the hashing stage and the part chunker to handle.
+      await this.retry(`upload ${key}`, () => this.uploadOnce(key, createReadStream(source.file, { highWaterMark: MiB }), size, options), options.signal);
     } else {
       // A stream cannot be read twice: one attempt.
       await this.uploadOnce(key, source.stream, source.size, options);
@@ -63,8 +66,9 @@ export class S3Storage implements Storage {
 
   private async uploadOnce(key: string, body: Readable, size: number | undefined, options: PutOptions): Promise<void> {
     const Key = this.objectKey(key);
-    const digest = new UploadDigest({ md5: true });
     const plan = planParts(size, this.options.partSize);
+    // MD5 only matters for a single-part object, whose ETag it is; skip the CPU otherwise.
+    const digest = new UploadDigest({ md5: size === undefined || size <= plan.partSize });
     const params: PutObjectCommandInput = {
       Bucket: this.remote.bucket,
       Key,
@@ -86,7 +90,14 @@ export class S3Storage implements Storage {
       if (options.signal?.aborted) throw options.signal.reason;
       await upload.done();
     } catch (err) {
-      if (options.signal?.aborted) throw new PermanentError("upload interrupted", { cause: options.signal.reason });
+      if (options.signal?.aborted) {
+        // done() rejects on abort before lib-storage has aborted the multipart upload itself; do it
+        // here, before the process exits, so no orphan parts stay behind (billed, invisible).
+        if (upload.uploadId) {
+          await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.remote.bucket, Key, UploadId: upload.uploadId })).catch(() => undefined);
+        }
+        throw new PermanentError("upload interrupted", { cause: options.signal.reason });
+      }
       throw err;
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
@@ -111,13 +122,15 @@ export class S3Storage implements Storage {
     // A plain-hex ETag is the MD5 of the content unless SSE-KMS encrypted it; multipart ETags
     // ("…-N") are not, and are covered by size and the checksum of what was sent.
     const etag = head.ETag?.replace(/"/g, "");
-    if (etag && /^[0-9a-f]{32}$/i.test(etag) && this.remote.server_side_encryption !== "aws:kms" && etag.toLowerCase() !== sent.md5) {
+    if (etag && sent.md5 && /^[0-9a-f]{32}$/i.test(etag) && this.remote.server_side_encryption !== "aws:kms" && etag.toLowerCase() !== sent.md5) {
       await fail(`${this.describe(key)}: stored content's MD5 (ETag ${etag}) differs from what was sent (${sent.md5})`, true);
     }
   }
 
   async get(key: string): Promise<Readable> {
-    const out = await this.retry(`download ${key}`, () => this.client.send(new GetObjectCommand({ Bucket: this.remote.bucket, Key: this.objectKey(key) })));
+    const out = await this.retry(`download ${key}`, () => this.client.send(new GetObjectCommand({ Bucket: this.remote.bucket, Key: this.objectKey(key) }))).catch((err: unknown) => {
+      throw isNotFound(err) ? notFoundError(this.describe(key), err) : err;
+    });
     if (!(out.Body instanceof Readable)) throw new Error(`${this.describe(key)}: the SDK returned no readable body`);
     return out.Body;
   }

@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import SftpClient from "ssh2-sftp-client";
 import type { ConnectConfig } from "ssh2";
 import { UploadDigest } from "./digest.js";
+import { notFoundError } from "./not-found.js";
 import { checkHostKey, hostKeyAlgorithms, readKnownHosts, type HostKeyExpectation } from "./host-key.js";
 import { PermanentError, TransientError, isTransient, withRetry, type RetryPolicy } from "./retry.js";
 import type { PutOptions, PutSource, Storage, StoredObject } from "./storage.js";
@@ -169,7 +170,8 @@ export class SftpStorage implements Storage {
     const path = this.pathOf(key);
     const client = await this.retry(`download ${key}`, async () => {
       const c = await this.session();
-      await c.stat(path); // fail here (not found, permission) rather than on the first read
+      // Fail here (not found, permission) rather than on the first read.
+      if ((await c.exists(path)) !== "-") throw notFoundError(this.describe(key));
       return c;
     });
     return client.createReadStream(path);

@@ -8,6 +8,7 @@ const require = createRequire(import.meta.url);
 
 interface S3rverInstance {
   run(): Promise<{ port: number; address: string }>;
+  httpServer: import("node:http").Server;
   close(): Promise<void>;
 }
 type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
@@ -19,7 +20,11 @@ export interface S3Server {
   endpoint: string;
   port: number;
   bucket: string;
+  /** Where s3rver keeps its files (objects and in-progress multipart uploads). */
+  dataDir: string;
   accessKeyId: string;
+  /** "METHOD /path?query" of every request so far (s3rver does not implement AbortMultipartUpload, so tests check it was asked). */
+  requests: string[];
   /** Unique per server, so tests can search every output for it. */
   secretAccessKey: string;
   /** A client configured as s3rver needs (path style, checksums only when required). */
@@ -40,14 +45,19 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Serv
   const accessKeyId = `VYATEST${randomBytes(4).toString("hex").toUpperCase()}`;
   const secretAccessKey = `s3secret-${randomBytes(12).toString("hex")}`;
   accounts.DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
-  const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: join(tmp.dir, "data"), configureBuckets: [{ name: bucket }] });
+  const dataDir = join(tmp.dir, "data");
+  const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: dataDir, configureBuckets: [{ name: bucket }] });
   const { port } = await server.run();
+  const requests: string[] = [];
+  server.httpServer.on("request", (req: import("node:http").IncomingMessage) => requests.push(`${req.method} ${req.url}`));
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     port,
     bucket,
+    dataDir,
     accessKeyId,
+    requests,
     secretAccessKey,
     client: () =>
       new S3Client({

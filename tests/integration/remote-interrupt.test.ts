@@ -1,0 +1,96 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { BIN } from "../helpers/cli.js";
+import { filesBelow, s3Objects, s3Remote, sftpRemote } from "../helpers/remotes.js";
+import { startS3, type S3Server } from "../helpers/s3.js";
+import { startSshd, type SshServer } from "../helpers/sshd.js";
+import { makeTempDir } from "../helpers/tmp.js";
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let s3: S3Server;
+let ssh: SshServer;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await makeTempDir("vya-remote-int-"));
+  [s3, ssh] = await Promise.all([startS3(), startSshd()]);
+  env = { TEST_S3_SECRET: s3.secretAccessKey, TEST_SFTP_PASSPHRASE: ssh.passphrase };
+  // Incompressible and stored (level 0): big enough that the upload takes a while on loopback.
+  await mkdir(join(dir, "src"), { recursive: true });
+  await writeFile(join(dir, "src", "blob.bin"), randomBytes(96 * 1024 * 1024));
+});
+afterAll(async () => {
+  await Promise.all([s3?.stop(), ssh?.stop()]);
+  await cleanup?.();
+});
+
+async function writeConfig(name: string, remote: Record<string, unknown>): Promise<{ file: string; local: string }> {
+  const local = join(dir, name, "local");
+  const file = join(dir, name, "config.yaml");
+  await mkdir(join(dir, name), { recursive: true });
+  await writeFile(
+    file,
+    stringify({
+      server: { name: "db01" },
+      storage: { local: { path: local, keep: false }, remotes: [remote] },
+      instances: [{ id: 3, name: "blob", type: "files", paths: [`${dir}/src/*`], compression_level: 0 }],
+    }),
+  );
+  return { file, local };
+}
+
+/** Starts a backup, sends SIGTERM once `ready()` says the upload is under way, returns the result. */
+async function killDuringUpload(config: string, ready: () => Promise<boolean>, extraEnv: Record<string, string> = {}) {
+  const child = execa(BIN, ["-c", config, "backup"], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env, ...extraEnv },
+    extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+  });
+  let killed = false;
+  while (child.exitCode === null && !killed) {
+    if (await ready()) {
+      child.kill("SIGTERM");
+      killed = true;
+    } else await new Promise((r) => setTimeout(r, 10));
+  }
+  const result = await child;
+  return { result, killed };
+}
+
+describe("an upload killed midway", () => {
+  it("SFTP: exits 143, removes the temporary file, leaves no sidecar remotely; the local copy stays", async () => {
+    const root = join(ssh.root, "killed");
+    const { file, local } = await writeConfig("sftp", sftpRemote(ssh, root));
+    const { result, killed } = await killDuringUpload(file, async () => (await filesBelow(root)).some((f) => f.endsWith(".partial")));
+    expect(killed, `the upload finished before it could be interrupted: ${String(result.stderr)}`).toBe(true);
+    expect(result.exitCode, String(result.stderr)).toBe(143);
+    expect(await filesBelow(root)).toEqual([]);
+    const kept = await filesBelow(local);
+    expect(kept.filter((f) => f.endsWith(".tar.gz") || f.endsWith(".tar.gz.json"))).toHaveLength(2);
+    expect(String(result.stderr)).not.toContain(ssh.passphrase);
+  });
+
+  it("S3: exits 143, aborts the multipart upload, leaves no object and no sidecar; the local copy stays", async () => {
+    const { file, local } = await writeConfig("s3", s3Remote(s3, { prefix: "killed" }));
+    const started = s3.requests.length;
+    const { result, killed } = await killDuringUpload(file, async () => s3.requests.slice(started).some((r) => r.startsWith("PUT ") && r.includes("partNumber=")), {
+      VYA_BACKUPDB_S3_PART_SIZE: String(5 * 1024 * 1024),
+    });
+    expect(killed, `the upload finished before it could be interrupted: ${String(result.stderr)}`).toBe(true);
+    expect(result.exitCode, String(result.stderr)).toBe(143);
+    expect((await s3Objects(s3, "killed/")).size).toBe(0);
+    const mine = s3.requests.slice(started);
+    const initiated = mine.find((r) => r.startsWith("POST ") && r.includes("?uploads"));
+    expect(initiated).toBeDefined();
+    expect(mine.some((r) => r.startsWith("DELETE ") && r.includes("uploadId="))).toBe(true);
+    expect(mine.some((r) => r.startsWith("POST ") && r.includes("uploadId="))).toBe(false); // never completed
+    expect(await filesBelow(local)).toHaveLength(2);
+    expect(String(result.stderr)).not.toContain(s3.secretAccessKey);
+  });
+});
