@@ -11,6 +11,7 @@ command -v psql >/dev/null 2>&1 || need+=(postgresql-client-15)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server-core)
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)            # database round-trip tests extract with the stock unzip
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
