@@ -175,6 +175,21 @@ describe("failing remotes", () => {
   });
 });
 
+describe("rejected credentials", () => {
+  // s3rver checks the access key id but not SigV4 signatures, so the refusal comes from an unknown key id.
+  it("does not retry S3's refusal of unknown credentials and never prints the secret key", async () => {
+    const wrong = `wrong-s3-secret-${randomBytes(6).toString("hex")}`;
+    const { file, local } = await writeConfig("s3-auth", [s3Remote(s3, { prefix: "auth", access_key_id: "UNKNOWNKEY", secret_access_key: "${env:WRONG_SECRET}" })]);
+    const result = await runCli(["-c", file, "--log-level", "debug", "backup"], { env: { ...env, WRONG_SECRET: wrong, VYA_BACKUPDB_RETRY_DELAY_MS: "10" } });
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stdout)).toMatch(/remote "offsite".*Access Key Id you provided does not exist/);
+    expect(String(result.stderr)).not.toContain("retrying");
+    expect(String(result.stdout) + String(result.stderr)).not.toContain(wrong);
+    expect(await filesBelow(local)).toHaveLength(2);
+    expect((await s3Objects(s3, "auth/")).size).toBe(0);
+  });
+});
+
 describe("backup --dry-run", () => {
   it("checks each remote is reachable and writable with a probe it deletes", async () => {
     const { file, local } = await writeConfig("probe", [s3Remote(s3, { prefix: "probe" }), sftpRemote(ssh, join(ssh.root, "probe"))]);
