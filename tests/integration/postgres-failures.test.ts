@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -156,5 +157,30 @@ describe("PostgreSQL failures", () => {
     const [archive] = await archivesIn(join(dir, "backups", "db01", "pg-globals", "_globals"));
     expect((await readSidecar(archive as string)).warnings.join("\n")).toMatch(/--no-role-passwords/);
     expect(await readFile(archive as string)).toBeDefined();
+  });
+
+  it("concurrency 2: several databases dumped at once, each its own archive", async () => {
+    const config = await writeDbConfig(dir, "conc.yaml", [base({ id: 13, name: "pg-conc", user: pg.user, password: "${env:PGSU}", databases: [DB, "vya_list_a", "vya_list_b"] })], { concurrency: 2 });
+    const result = await runCli(["-c", config, "--json", "backup"], { env: { ...env(), PGSU: pg.password } });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(parseReport(result.stdout).units.map((u) => u.status)).toEqual(["success", "success", "success"]);
+    for (const db of [DB, "vya_list_a", "vya_list_b"]) expect(await archivesIn(join(dir, "backups", "db01", "pg-conc", db))).toHaveLength(1);
+  });
+
+  it("SIGTERM mid-dump: the dump child is stopped, the partial removed, exit 143", async () => {
+    const fake = join(dir, "fake-hang");
+    await mkdir(fake);
+    const pidFile = join(dir, "hang.pid");
+    await writeScript(fake, "pg_dump", `if [ "$1" = --version ]; then exec ${pg.binDir}/pg_dump --version; fi\nprintf -- '-- partial dump\\n'\necho "$$ $PPID" > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile}\nexec sleep 60`);
+    const config = await writeDbConfig(dir, "hang.yaml", [base({ id: 14, name: "pg-hang" })]);
+    const run = runCli(["-c", config, "backup"], { env: env(), pathPrepend: [fake] });
+    while (!existsSync(pidFile)) await new Promise((r) => setTimeout(r, 50));
+    // The fake's parent is the CLI itself.
+    const [pid, cli] = (await readFile(pidFile, "utf8")).trim().split(" ").map(Number) as [number, number];
+    process.kill(cli, "SIGTERM");
+    const result = await run;
+    expect(result.exitCode).toBe(143);
+    expect(() => process.kill(pid, 0)).toThrow();
+    await expectNothingLeft("pg-hang");
   });
 });
