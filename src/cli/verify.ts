@@ -58,7 +58,7 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
           targets = latest.map((e) => ({ storage, key: e.key, name: e.name }));
         }
         const { result: results, signal } = await withInterrupts(async (sig) => {
-          const hooks = verifyHooks({ config, redactor: session.redactor, signal: sig });
+          const hooks = verifyHooks({ config, redactor: session.redactor, logger: session.logger, signal: sig });
           const out: VerifyResult[] = [];
           for (const target of targets) {
             const result = await verifyArchive(target, { restoreTest: flags.restoreTest === true, scratchDir: config.options.tmp_dir, signal: sig }, hooks);

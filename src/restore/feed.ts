@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { execa } from "execa";
 import { childEnv, CommandError, formatCommand, LineTail, type Command } from "../util/process.js";
+import { describeError, OperationError } from "../util/errors.js";
 import type { Redactor } from "../util/redact.js";
 
 export interface FeedOptions {
@@ -35,10 +36,18 @@ export async function feedCommand(command: Command, source: AsyncIterable<Buffer
     forceKillAfterDelay: 5_000,
   });
   child.stderr?.on("data", (chunk: Buffer) => tail.push(chunk));
+  let sourceFailure: unknown = null;
   const counted = async function* () {
-    for await (const chunk of source) {
-      options.onBytes?.(chunk.length);
-      yield chunk;
+    try {
+      for await (const chunk of source) {
+        options.onBytes?.(chunk.length);
+        yield chunk;
+      }
+    } catch (err) {
+      // Kill before the pipe closes: at EOF psql would run and COMMIT the part it had read.
+      sourceFailure = err;
+      child.kill("SIGKILL");
+      throw err;
     }
   };
   if (!child.stdin) throw new Error("child has no stdin");
@@ -52,6 +61,9 @@ export async function feedCommand(command: Command, source: AsyncIterable<Buffer
   const label = redact(formatCommand(command));
   const name = command.file.split("/").pop() ?? command.file;
   const stderrTail = redact(tail.text());
+  if (sourceFailure !== null) {
+    throw new OperationError(`the dump could not be read to the end, so ${name} was stopped before it could commit anything: ${describeError(sourceFailure)}`, { cause: sourceFailure });
+  }
   if (result.failed || result.exitCode !== 0) {
     let reason: string;
     if (result.isCanceled) reason = `${name} was stopped (interrupted)`;

@@ -3,6 +3,11 @@ import { openReadStorage } from "../catalog/storage.js";
 import type { RunContext } from "../run/context.js";
 import { UsageError } from "../util/errors.js";
 import { restoreFiles, type FilesRestoreResult } from "./files.js";
+import { findRunGlobals } from "./globals.js";
+import { restoreInstance } from "./instance.js";
+import { restoreMysql } from "./mysql.js";
+import { restorePostgres, restorePostgresGlobalsOnly } from "./postgres.js";
+import { restoreTestName } from "./sql-quote.js";
 import { prepareResolved, type PreparedArchive } from "./prepare.js";
 import { createProgress } from "./progress.js";
 
@@ -89,10 +94,47 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
         progress.finish();
       }
     }
-    throw new UsageError(`restoring ${sidecar.instance.type} archives is not supported by this version`);
+    return { ...base, ...(await restoreDatabase(prepared, options, ctx, started)) };
   } finally {
     await prepared?.release();
     await located?.close();
     await storage.close();
+  }
+}
+
+async function restoreDatabase(prepared: PreparedArchive, options: RestoreOptions, ctx: RunContext, started: Date): Promise<Omit<RestoreReport, "ok" | "archive" | "kind" | "instance" | "started_at">> {
+  const sidecar = prepared.sidecar;
+  const instance = restoreInstance(ctx.config, sidecar, options.instance);
+  const mode = options.mode ?? "safe";
+  const jobs = options.jobs ?? 1;
+  const tables = options.tables ?? [];
+  if (instance.type === "mysql" && (tables.length > 0 || jobs > 1 || options.globals)) throw new UsageError("--tables, --jobs and --globals apply to PostgreSQL archives");
+  const progress = createProgress(options.progressStream ?? process.stderr, "restoring");
+  const onProgress = (done: number, total: number) => progress.update(done, total);
+  const finish = (target: string, database: DatabaseRestoreSummary & { warnings: string[] }) => {
+    const { warnings, ...summary } = database;
+    return { target, mode, database: summary, warnings, duration_ms: Date.now() - started.getTime() };
+  };
+  try {
+    if (sidecar.kind === "globals") {
+      if (!options.globals) {
+        throw new UsageError(`${prepared.name} holds the roles and tablespaces of ${sidecar.instance.name}: restoring it changes them server-wide, so it is done only when asked (--globals)`);
+      }
+      if (instance.type !== "postgres") throw new UsageError("globals archives are PostgreSQL's");
+      return finish("(globals)", await restorePostgresGlobalsOnly(prepared, instance, ctx));
+    }
+    const original = sidecar.database ?? "";
+    const named = options.target ?? original;
+    const target = mode === "test" ? restoreTestName(named, new Date()) : named;
+    if (!target) throw new UsageError(`${prepared.name} records no database name: pass --target NAME`);
+    if (instance.type === "mysql") return finish(target, await restoreMysql({ archive: prepared, instance, target, mode, force: options.force, onProgress }, ctx));
+    const globals = options.globals ? await findRunGlobals(prepared, ctx.config.options.tmp_dir, ctx.signal) : null;
+    try {
+      return finish(target, await restorePostgres({ archive: prepared, instance, target, mode, force: options.force, jobs, tables, globals, onProgress }, ctx));
+    } finally {
+      await globals?.release();
+    }
+  } finally {
+    progress.finish();
   }
 }

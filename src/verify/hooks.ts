@@ -1,19 +1,19 @@
-import type { Sidecar } from "../catalog/sidecar.js";
 import type { Config } from "../config/schema.js";
 import { findPostgresTool } from "../sources/postgres/tools.js";
 import { withDumpEntry } from "../restore/dump-entry.js";
 import { feedCommand } from "../restore/feed.js";
 import { parseVersion } from "../restore/versions.js";
+import type { Logger } from "../util/logger.js";
 import type { Redactor } from "../util/redact.js";
+import { restoreTestDatabase } from "./restore-test-db.js";
 import { restoreTestFiles } from "./restore-test-files.js";
 import type { VerifyHooks } from "./verify.js";
 
 export interface HookContext {
   config: Config;
   redactor: Redactor;
-  signal?: AbortSignal | undefined;
-  /** Database restore test, supplied once database restores are wired (see restore-test-db.ts). */
-  restoreTestDatabase?: ((path: string, sidecar: Sidecar) => Promise<string>) | undefined;
+  logger: Logger;
+  signal: AbortSignal;
 }
 
 /** The checks that need tools or servers, bound to the config (pg_dump_path, instances). */
@@ -34,8 +34,7 @@ export function verifyHooks(ctx: HookContext): VerifyHooks {
     },
     restoreTest: async (path, sidecar) => {
       if (sidecar.kind === "files") return restoreTestFiles(path, sidecar, { scratchDir: ctx.config.options.tmp_dir, signal: ctx.signal });
-      if (!ctx.restoreTestDatabase) throw new Error(`a restore test of ${sidecar.instance.type} archives is not available in this version`);
-      return ctx.restoreTestDatabase(path, sidecar);
+      return restoreTestDatabase(path, sidecar, ctx);
     },
   };
 }

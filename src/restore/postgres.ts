@@ -1,0 +1,174 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PostgresInstance } from "../config/schema.js";
+import type { RunContext } from "../run/context.js";
+import { withPostgresConnection } from "../sources/postgres/connection.js";
+import { describeError, OperationError } from "../util/errors.js";
+import { CommandError } from "../util/process.js";
+import { extractDump, withDumpEntry } from "./dump-entry.js";
+import { feedCommand } from "./feed.js";
+import { createDatabase, databaseExists, dropDatabase, listTables, openAdmin, renameDatabase, userRelationCount, type PgAdmin } from "./postgres-admin.js";
+import { pgRestoreCommand, psqlRestoreCommand } from "./postgres-commands.js";
+import { restoreClient } from "./pg-tools.js";
+import type { PreparedArchive } from "./prepare.js";
+import { rollbackCommand, takeSafetyBackup, type SafetyBackup } from "./safety.js";
+import { restoreTestName } from "./sql-quote.js";
+import type { DatabaseRestoreSummary, RestoreMode } from "./run.js";
+
+export interface PgRestoreRequest {
+  archive: PreparedArchive;
+  instance: PostgresInstance;
+  target: string;
+  mode: RestoreMode;
+  force: boolean;
+  jobs: number;
+  tables: readonly string[];
+  /** The globals archive to restore first (--globals with a database archive). */
+  globals: PreparedArchive | null;
+  onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+export interface PgRestoreOutcome extends DatabaseRestoreSummary {
+  warnings: string[];
+}
+
+/**
+ * A PostgreSQL database archive into `target`, never leaving a half-restored database:
+ * - target missing: created, restored, dropped again on failure;
+ * - target empty, or a selective --tables restore: restored in one transaction;
+ * - target not empty (--force): restored into a scratch database, which replaces the target only
+ *   once the restore succeeded (dropped on failure: the target is untouched).
+ */
+export async function restorePostgres(req: PgRestoreRequest, ctx: RunContext): Promise<PgRestoreOutcome> {
+  const { archive, instance, target } = req;
+  const sidecar = archive.sidecar;
+  const custom = sidecar.dump_format === "custom";
+  if (!custom && req.tables.length > 0) throw new OperationError(`--tables needs a custom-format dump (format: custom); ${archive.name} is a plain SQL dump`);
+  const psql = await restoreClient("psql", sidecar, instance, ctx.signal);
+  const pgRestore = custom ? await restoreClient("pg_restore", sidecar, instance, ctx.signal) : null;
+  const warnings: string[] = [];
+  const where = instance.socket ? `socket ${instance.socket}` : `${instance.host}:${instance.port}`;
+
+  return withPostgresConnection(instance, async (envFor) => {
+    const admin = await openAdmin((database) => ({ psql: psql.file, env: envFor(database), signal: ctx.signal, redactor: ctx.redactor }));
+    const exists = await databaseExists(admin, target);
+    const relations = exists ? await userRelationCount(admin, target) : 0;
+    if (relations > 0 && !req.force) {
+      throw new OperationError(
+        `database "${target}" on ${where} exists and is not empty (${relations} tables, views or sequences): pass --force to replace it` +
+          ` (--mode safe, the default, backs it up first), --target NAME to restore beside it, or --mode test; nothing was changed`,
+      );
+    }
+    let safety: SafetyBackup | null = null;
+    if (req.mode === "safe" && relations > 0) safety = await takeSafetyBackup(instance, target, ctx);
+    let globalsRestored: string | null = null;
+    if (req.globals) {
+      warnings.push(...(await restoreGlobals(req.globals, psql.file, envFor(admin.maintenance), ctx)));
+      globalsRestored = req.globals.name;
+    }
+
+    const selective = req.tables.length > 0;
+    const replace = exists && relations > 0 && !selective;
+    const into = replace ? restoreTestName(target, new Date(), "vyarestore") : target;
+    const create = !exists || replace;
+    // Parallel jobs cannot share one transaction: only where a failure can be undone by dropping.
+    const jobs = create ? req.jobs : 1;
+    if (req.jobs > 1 && jobs === 1) warnings.push(`--jobs ${req.jobs} ignored: restoring into the existing database "${target}" in one transaction instead`);
+
+    if (create) await createDatabase(admin, into);
+    try {
+      await runRestore(req, { psql: psql.file, pgRestore: pgRestore?.file ?? null, env: envFor(into), database: into, jobs, clean: selective && relations > 0 }, ctx);
+      if (replace) {
+        await dropDatabase(admin, target);
+        await renameDatabase(admin, into, target);
+      }
+    } catch (err) {
+      if (create) await dropDatabase(admin, into).catch((dropErr: unknown) => warnings.push(`could not drop "${into}" after the failure: ${describeError(dropErr)}`));
+      const undone = create ? `the database "${into}" it had created was dropped` : "its transaction was rolled back";
+      const kept = exists ? `; "${target}" is as it was` : "";
+      throw new OperationError(`restore of ${archive.name} into "${target}" failed; ${undone}${kept}${rolesHint(err)}`, { cause: err });
+    }
+    const tables = (await listTables(admin, target)).length;
+    return {
+      server: where,
+      created: !exists,
+      replaced: replace,
+      tables,
+      safety_backup: safety?.archive ?? null,
+      rollback: safety ? rollbackCommand(safety, target) : null,
+      globals_restored: globalsRestored,
+      warnings,
+    };
+  });
+}
+
+interface RestoreStep {
+  psql: string;
+  pgRestore: string | null;
+  env: Record<string, string>;
+  database: string;
+  jobs: number;
+  clean: boolean;
+}
+
+async function runRestore(req: PgRestoreRequest, step: RestoreStep, ctx: RunContext): Promise<void> {
+  const { archive } = req;
+  const total = archive.sidecar.contents.reduce((sum, e) => sum + e.size, 0);
+  let done = 0;
+  const onBytes = (n: number) => {
+    done += n;
+    req.onProgress?.(done, total);
+  };
+  const feed = { redactor: ctx.redactor, signal: ctx.signal, onBytes };
+  if (!step.pgRestore) {
+    await withDumpEntry(archive.path, archive.sidecar, (entry) => feedCommand(psqlRestoreCommand(step.psql, step.env, true), entry.body(), feed), ctx.signal);
+    return;
+  }
+  const spec = { database: step.database, jobs: step.jobs, singleTransaction: step.jobs <= 1, tables: req.tables, clean: step.clean };
+  if (step.jobs <= 1) {
+    await withDumpEntry(archive.path, archive.sidecar, (entry) => feedCommand(pgRestoreCommand(step.pgRestore ?? "", step.env, spec), entry.body(), feed), ctx.signal);
+    return;
+  }
+  // pg_restore --jobs reads the archive with seeks: it needs a file.
+  const dir = await mkdtemp(join(ctx.config.options.tmp_dir ?? tmpdir(), "vya-pgrestore-"));
+  try {
+    const file = join(dir, "dump.custom");
+    await extractDump(archive.path, archive.sidecar, file, onBytes, ctx.signal);
+    await feedCommand(pgRestoreCommand(step.pgRestore, step.env, { ...spec, file }), (async function* () {})(), { redactor: ctx.redactor, signal: ctx.signal });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * pg_dumpall --globals-only output through psql, not stopping on errors: roles that exist
+ * already (the restoring user's own, at least) fail by design. Errors become warnings.
+ */
+async function restoreGlobals(globals: PreparedArchive, psql: string, env: Record<string, string>, ctx: RunContext): Promise<string[]> {
+  const errors: string[] = [];
+  await withDumpEntry(
+    globals.path,
+    globals.sidecar,
+    (entry) => feedCommand(psqlRestoreCommand(psql, env, false), entry.body(), { redactor: ctx.redactor, signal: ctx.signal, onStderrLine: (line) => /\bERROR:/.test(line) && errors.push(line) }),
+    ctx.signal,
+  );
+  if (errors.length === 0) return [];
+  return [`globals: ${errors.length} statement${errors.length === 1 ? "" : "s"} failed and were skipped (e.g. ${errors[0]?.replace(/^.*?ERROR:\s*/, "")})`];
+}
+
+function rolesHint(err: unknown): string {
+  const tail = err instanceof CommandError ? err.stderrTail : "";
+  return /role ".*" does not exist/.test(tail) ? " (the dump names roles this server lacks: restore the globals first with --globals, or create the roles)" : "";
+}
+
+/** A globals archive alone (--globals): roles and tablespaces into the instance's server. */
+export async function restorePostgresGlobalsOnly(globals: PreparedArchive, instance: PostgresInstance, ctx: RunContext): Promise<PgRestoreOutcome> {
+  const psql = await restoreClient("psql", globals.sidecar, instance, ctx.signal);
+  const where = instance.socket ? `socket ${instance.socket}` : `${instance.host}:${instance.port}`;
+  return withPostgresConnection(instance, async (envFor) => {
+    const admin = await openAdmin((database) => ({ psql: psql.file, env: envFor(database), signal: ctx.signal, redactor: ctx.redactor }));
+    const warnings = await restoreGlobals(globals, psql.file, envFor(admin.maintenance), ctx);
+    return { server: where, created: false, replaced: false, tables: null, safety_backup: null, rollback: null, globals_restored: globals.name, warnings };
+  });
+}
