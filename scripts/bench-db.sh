@@ -12,5 +12,7 @@ if [ ! -x /usr/bin/time ]; then
     exit 1
   fi
 fi
-npx tsup --silent
+# A private build: test runs rebuild dist/ and would swap the binary mid-measurement.
+export BENCH_CLI="$PWD/node_modules/.cache/vya-bench/cli.js"
+npx tsup --silent --out-dir node_modules/.cache/vya-bench
 exec npx tsx scripts/bench-db.ts "$@"

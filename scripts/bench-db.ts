@@ -20,7 +20,8 @@ import { mariadb, startMariadb, type MariaServer } from "../tests/helpers/mariad
 import { psql, startPostgres, type PgServer } from "../tests/helpers/postgres.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = join(ROOT, "bin", "vya-backupdb");
+// A private build (bench-db.sh makes it) so a rebuild of dist/ by a test run cannot pull the rug.
+const CLI = process.env.BENCH_CLI ?? join(ROOT, "dist", "cli.js");
 const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? 1100);
 const SMALL_MIB = Number(process.env.BENCH_SMALL_MIB ?? 100);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -58,7 +59,7 @@ async function baseline(dumpCmd: string[], env: NodeJS.ProcessEnv, out: string):
 
 /** The tool through /usr/bin/time -v: wall time and peak RSS of the node process. */
 async function tool(config: string, backups: string): Promise<Timed & { dumpBytes: number }> {
-  const r = await run("/usr/bin/time", ["-v", process.execPath, BIN, "-c", config, "--log-level", "warn", "--json", "backup"], { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8" });
+  const r = await run("/usr/bin/time", ["-v", process.execPath, CLI, "-c", config, "--log-level", "warn", "--json", "backup"], { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8" });
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   const sidecars = (await readdir(backups, { recursive: true })).map(String).filter((n) => n.endsWith(".zip.json"));
   let dumpBytes = 0;
@@ -111,6 +112,7 @@ async function benchPostgres(work: string): Promise<Record<string, unknown>[]> {
       await psql(info, `CREATE DATABASE ${db}`);
       await fillPostgres(info, db, mib);
       results.push(await comparePostgres(info, db, work));
+      console.error(`  result: ${JSON.stringify(results.at(-1))}`);
     }
     return results;
   } finally {
@@ -166,6 +168,7 @@ async function benchMariadb(work: string): Promise<Record<string, unknown>[]> {
       await mariadb(info, `CREATE DATABASE ${db}`);
       await fillMariadb(info, db, mib);
       results.push(await compareMariadb(info, db, work));
+      console.error(`  result: ${JSON.stringify(results.at(-1))}`);
     }
     return results;
   } finally {
