@@ -123,21 +123,19 @@ async function benchPostgres(work: string): Promise<Record<string, unknown>[]> {
 /** Rows of mixed text, numbers, timestamps and json until the plain dump reaches `mib`. */
 async function fillPostgres(info: PgServer, db: string, mib: number): Promise<void> {
   await psql(info, "CREATE TABLE t (id bigint PRIMARY KEY, a text, b text, n numeric(12,2), at timestamptz, j jsonb)", db);
-  const batch = 200_000;
-  let rows = 0;
-  // ~190 bytes of dump per row; checked against the real dump size once at the end.
-  const target = Math.ceil((mib * MiB) / 190);
-  while (rows < target) {
-    const n = Math.min(batch, target - rows);
-    await psql(
+  const insert = (from: number, to: number) =>
+    psql(
       info,
       `INSERT INTO t SELECT g, md5(g::text), md5((g * 7)::text) || md5((g * 13)::text), round((random() * 1e6)::numeric, 2),
          timestamptz '2020-01-01' + g * interval '1 second', jsonb_build_object('k', g % 97, 'tag', 'row-' || (g % 1000))
-       FROM generate_series(${rows + 1}, ${rows + n}) g`,
+       FROM generate_series(${from}, ${to}) g`,
       db,
     );
-    rows += n;
-  }
+  const measure = () =>
+    withPostgresConnection({ host: info.host, port: info.port, user: info.user, password: info.password }, (envFor) =>
+      dumpBytes([join(info.binDir, "pg_dump"), "--format=plain", "--no-password"], { PATH: process.env.PATH, ...envFor(db) }),
+    );
+  await fillTo(mib, insert, measure);
   await psql(info, "VACUUM ANALYZE t", db);
 }
 
@@ -178,21 +176,39 @@ async function benchMariadb(work: string): Promise<Record<string, unknown>[]> {
 
 async function fillMariadb(info: MariaServer, db: string, mib: number): Promise<void> {
   await mariadb(info, "CREATE TABLE t (id BIGINT PRIMARY KEY, a CHAR(32), b VARCHAR(64), n DECIMAL(12,2), at DATETIME, j JSON) ENGINE=InnoDB", db);
-  const batch = 200_000;
-  let rows = 0;
-  // ~175 bytes of dump per row (extended inserts).
-  const target = Math.ceil((mib * MiB) / 175);
-  while (rows < target) {
-    const n = Math.min(batch, target - rows);
-    await mariadb(
+  const insert = (from: number, to: number) =>
+    mariadb(
       info,
       `INSERT INTO t SELECT seq, MD5(seq), CONCAT(MD5(seq * 7), MD5(seq * 13)), ROUND(RAND() * 1e6, 2),
          '2020-01-01' + INTERVAL seq SECOND, JSON_OBJECT('k', seq % 97, 'tag', CONCAT('row-', seq % 1000))
-       FROM seq_${rows + 1}_to_${rows + n}`,
+       FROM seq_${from}_to_${to}`,
       db,
     );
-    rows += n;
-  }
+  const measure = () =>
+    withMysqlConnection({ host: info.host, port: info.port, user: info.user, password: info.password }, "mariadb", (conn) =>
+      dumpBytes(["mariadb-dump", ...conn, ...BASE_DUMP_FLAGS, db], { PATH: process.env.PATH }),
+    );
+  await fillTo(mib, insert, measure);
+}
+
+/** Inserts a sample, measures its real dump size, then inserts as many rows as reach `mib` (plus 3%). */
+async function fillTo(mib: number, insert: (from: number, to: number) => Promise<unknown>, measure: () => Promise<number>): Promise<void> {
+  const sample = 100_000;
+  await insert(1, sample);
+  const perRow = (await measure()) / sample;
+  const target = Math.ceil((mib * MiB * 1.03) / perRow);
+  for (let rows = sample; rows < target; rows += 200_000) await insert(rows + 1, Math.min(rows + 200_000, target));
+}
+
+/** Size in bytes of a dump command's output. */
+async function dumpBytes(cmd: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd[0] as string, cmd.slice(1), { env, stdio: ["ignore", "pipe", "inherit"] });
+    let bytes = 0;
+    child.stdout.on("data", (c: Buffer) => (bytes += c.length));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(bytes) : reject(new Error(`${cmd[0]} exited ${code}`))));
+  });
 }
 
 async function compareMariadb(info: MariaServer, db: string, work: string): Promise<Record<string, unknown>> {
