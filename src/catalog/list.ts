@@ -62,7 +62,7 @@ export async function listCatalog(storage: Storage, prefix = ""): Promise<Catalo
     }
     const partial = PARTIAL_RE.exec(name);
     if (partial?.[1]) {
-      const key = posix.join(posix.dirname(object.key), name);
+      const key = posix.join(posix.dirname(object.key), partial[1]);
       entries.push({ ...entryBase(storage, object, key), state: "incomplete", sidecar: null, problem: `unfinished write of ${partial[1]} (a run in progress or interrupted)` });
     }
   }

@@ -23,12 +23,22 @@ export async function* readTarEntries(path: string, options: ReadOptions): Async
     queue.push(entry);
     notify();
   });
+  // The entry whose body is being read: a damaged or cut archive must end it with an error,
+  // or its reader would wait forever for bytes that never come.
+  let current: ReadEntry | null = null;
+  const abortCurrent = (err: Error) => {
+    const entry = current;
+    current = null;
+    if (entry && !entry.emittedEnd) (entry as unknown as { destroy(er: Error): void }).destroy(err);
+  };
   parser.on("end", () => {
     ended = true;
+    abortCurrent(new Error("the archive ends inside an entry (truncated)"));
     notify();
   });
   const fail = (err: Error) => {
     failure ??= err;
+    abortCurrent(err);
     notify();
   };
   parser.on("error", fail);
@@ -60,6 +70,7 @@ export async function* readTarEntries(path: string, options: ReadOptions): Async
         crc32: null,
         body: () => {
           consumed = true;
+          current = entry;
           return bodyOf(entry, () => failure);
         },
       };
@@ -73,9 +84,14 @@ export async function* readTarEntries(path: string, options: ReadOptions): Async
 /** The entry's bytes; a truncated archive ends the body early, so the parser's error is rechecked. */
 async function* bodyOf(entry: ReadEntry, failure: () => Error | null): AsyncGenerator<Buffer> {
   let bytes = 0;
-  for await (const chunk of entry as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    yield chunk;
+  try {
+    for await (const chunk of entry as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    const cause = failure() ?? (err as Error);
+    throw new OperationError(`tar.gz archive unreadable: ${describeTarError(cause)}`, { cause });
   }
   const err = failure();
   if (err) throw new OperationError(`tar.gz archive unreadable: ${describeTarError(err)}`, { cause: err });

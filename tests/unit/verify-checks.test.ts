@@ -1,0 +1,133 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { gzipSync, gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CatalogEntry } from "../../src/catalog/list.js";
+import { sidecarSchema, type Sidecar } from "../../src/catalog/sidecar.js";
+import { trailerProblem } from "../../src/verify/dump-check.js";
+import { latestRun } from "../../src/verify/latest.js";
+import { compareContents, readArchiveFully } from "../../src/verify/readable.js";
+import { compareTables } from "../../src/verify/table-compare.js";
+import { handTarGz, handZip } from "../fixtures/archives/build.js";
+import { makeTempDir } from "../helpers/tmp.js";
+
+function sidecar(fields: Partial<Sidecar> & { instanceType?: "postgres" | "mysql" | "files" }): Sidecar {
+  return sidecarSchema.parse({
+    format_version: 1,
+    backup_id: "b",
+    run_id: fields.run_id ?? "r1",
+    status: "completed",
+    server: { name: "s" },
+    instance: { id: 1, name: "i", type: fields.instanceType ?? "postgres" },
+    kind: fields.kind ?? "database",
+    database: "db",
+    patterns: null,
+    archive: { file: "x.zip", format: "zip", size_bytes: 1, sha256: "0".repeat(64), compression: { algorithm: "deflate", level: 6 } },
+    started_at: fields.started_at ?? "2026-01-01T00:00:00Z",
+    completed_at: "2026-01-01T00:00:00Z",
+    duration_ms: 1,
+    dump_tool: null,
+    dump_format: fields.dump_format ?? "plain",
+    source_server_version: null,
+    tool: { name: "t", version: "1" },
+    contents: fields.contents ?? [],
+    warnings: [],
+  });
+}
+
+describe("dump completion lines", () => {
+  const pg = sidecar({});
+  it("pg_dump, with or without the \\unrestrict line", () => {
+    expect(trailerProblem(pg, Buffer.from("...\n--\n-- PostgreSQL database dump complete\n--\n\n"))).toBeNull();
+    expect(trailerProblem(pg, Buffer.from("...\n--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict abcDEF123\n\n"))).toBeNull();
+    expect(trailerProblem(pg, Buffer.from("COPY public.items (id) FROM stdin;\n1\n2\n"))).toMatch(/does not end with "-- PostgreSQL database dump complete" but with "2": it was cut short/);
+    expect(trailerProblem(pg, undefined)).toMatch(/cut short/);
+  });
+  it("pg_dumpall globals and mysqldump", () => {
+    expect(trailerProblem(sidecar({ kind: "globals" }), Buffer.from("--\n-- PostgreSQL database cluster dump complete\n--\n\n"))).toBeNull();
+    expect(trailerProblem(sidecar({ kind: "globals" }), Buffer.from("--\n-- PostgreSQL database dump complete\n--\n"))).toMatch(/cluster dump complete/);
+    const my = sidecar({ instanceType: "mysql" });
+    expect(trailerProblem(my, Buffer.from("/*!40101 SET x */;\n\n-- Dump completed on 2026-11-21  5:55:00\n"))).toBeNull();
+    expect(trailerProblem(my, Buffer.from("INSERT INTO t VALUES (1);\n"))).toMatch(/Dump completed/);
+  });
+  it("custom dumps and files have no trailer to check", () => {
+    expect(trailerProblem(sidecar({ dump_format: "custom" }), Buffer.from("PGDMP"))).toBeNull();
+    expect(trailerProblem(sidecar({ instanceType: "files", kind: "files", dump_format: "files" }), undefined)).toBeNull();
+  });
+});
+
+describe("comparisons", () => {
+  it("restored tables against the sidecar's estimates", () => {
+    const recorded = [
+      { schema: "public", name: "a", rows_estimate: 1000 },
+      { schema: "public", name: "b", rows_estimate: null },
+      { schema: "public", name: "c", rows_estimate: 0 },
+    ];
+    const ok = compareTables(recorded, new Map([["public.a", 990], ["public.b", 5], ["public.c", 7]]));
+    expect(ok.problems).toEqual([]);
+    expect(ok.notes).toEqual(["public.a: 990 rows (estimate at backup 1000)", "public.c: 7 rows (estimate at backup 0)"]);
+    const bad = compareTables(recorded, new Map([["public.a", 3], ["public.x", 1]]));
+    expect(bad.problems).toEqual(["missing after restore: public.b, public.c", "not recorded at backup: public.x", "public.a: 3 rows restored, about 1000 at backup"]);
+  });
+
+  it("archive entries against the sidecar's contents", () => {
+    const s = sidecar({ contents: [{ name: "a", size: 3, type: "file" }, { name: "d", size: 0, type: "directory" }] });
+    expect(compareContents(s, [{ name: "a", type: "file", size: 3 }, { name: "d/", type: "directory", size: 0 }])).toEqual([]);
+    expect(compareContents(s, [{ name: "./a", type: "file", size: 4 }, { name: "e", type: "file", size: 1 }])).toEqual([
+      "a holds 4 bytes, the sidecar records 3",
+      "d is in the sidecar but not in the archive",
+      "e is in the archive but not in the sidecar",
+    ]);
+  });
+
+  it("--latest takes every archive of the newest run of the instance", () => {
+    const entry = (name: string, run: string, time: string, id = 1): CatalogEntry => ({
+      name, key: name, storage: "local", location: name, state: "complete", size: 1, problem: null, time,
+      sidecar: { ...sidecar({ run_id: run, started_at: time }), instance: { id, name: `i${id}`, type: "postgres" } },
+    });
+    const entries = [entry("old_a", "r1", "2026-01-01T00:00:00Z"), entry("new_b", "r2", "2026-02-01T00:00:01Z"), entry("new_a", "r2", "2026-02-01T00:00:00Z"), entry("other", "r3", "2026-03-01T00:00:00Z", 2)];
+    expect(latestRun(entries, "1").map((e) => e.name)).toEqual(["new_a", "new_b"]);
+    expect(latestRun(entries, "i2").map((e) => e.name)).toEqual(["other"]);
+    expect(latestRun(entries, "9")).toEqual([]);
+  });
+});
+
+describe("reading archives end to end", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => ({ dir, cleanup } = await makeTempDir("vya-readable-")));
+  afterAll(() => cleanup());
+
+  it("a zip whose entry fails its CRC is refused", async () => {
+    const bytes = handZip([{ name: "a.txt", data: "hello world" }]);
+    const at = bytes.indexOf(Buffer.from("hello"));
+    bytes[at] = "j".charCodeAt(0);
+    const path = join(dir, "crc.zip");
+    await writeFile(path, bytes);
+    await expect(readArchiveFully(path, "zip", () => false)).rejects.toThrow(/a\.txt fails its CRC-32 check/);
+  });
+
+  it("a tar.gz cut inside the gzip stream is refused", async () => {
+    const bytes = handTarGz([{ name: "a.txt", data: "x".repeat(100_000) }]);
+    const path = join(dir, "cut.tar.gz");
+    await writeFile(path, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    await expect(readArchiveFully(path, "tar.gz", () => false)).rejects.toThrow(/unreadable/);
+  });
+
+  it("a tar.gz whose tar ends inside an entry (gzip intact) is refused, not waited on", async () => {
+    const tar = gunzipSync(handTarGz([{ name: "a.txt", data: "y".repeat(10_000) }]));
+    const path = join(dir, "short.tar.gz");
+    await writeFile(path, gzipSync(tar.subarray(0, 512 + 4000)));
+    await expect(readArchiveFully(path, "tar.gz", () => false)).rejects.toThrow(/unreadable|truncated/i);
+  });
+
+  it("keeps the tail of the dump entry only", async () => {
+    const path = join(dir, "ok.tar.gz");
+    await writeFile(path, handTarGz([{ name: "db.sql", data: `${"z".repeat(10_000)}\n-- end\n` }, { name: "other", data: "o" }]));
+    const read = await readArchiveFully(path, "tar.gz", (name) => name === "db.sql");
+    expect(read.entries.map((e) => [e.name, e.size])).toEqual([["db.sql", 10_008], ["other", 1]]);
+    expect(read.tails.get("db.sql")?.toString().endsWith("-- end\n")).toBe(true);
+    expect(read.tails.get("db.sql")?.length).toBe(4096);
+    expect(read.tails.has("other")).toBe(false);
+  });
+});
