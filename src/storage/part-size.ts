@@ -9,7 +9,8 @@ export const MAX_PART_SIZE = 5 * 1024 * MiB;
 export const MAX_PARTS = 10_000;
 /** Parts kept below the hard limit so a size estimate that is slightly off still fits. */
 const TARGET_PARTS = 9_000;
-export const DEFAULT_PART_SIZE = 8 * MiB;
+// The smallest part S3 allows: measured, larger parts bought no throughput and cost resident memory.
+export const DEFAULT_PART_SIZE = MIN_PART_SIZE;
 /** Bytes of parts in flight for one upload. */
 const MEMORY_BUDGET = 64 * MiB;
 const MAX_QUEUE = 4;

@@ -24,7 +24,7 @@ export interface StorageContext {
  * tests and benchmarks can shorten backoff delays and exercise multipart uploads with small
  * files, against real servers, without mocks.
  *   VYA_BACKUPDB_RETRY_DELAY_MS  first retry delay (default 1000; the cap is 30× that)
- *   VYA_BACKUPDB_S3_PART_SIZE    smallest S3 part in bytes (default 8 MiB; at least 5 MiB)
+ *   VYA_BACKUPDB_S3_PART_SIZE    smallest S3 part in bytes (default and minimum 5 MiB)
  */
 export function tuningFromEnv(env: NodeJS.ProcessEnv = process.env): { retryDelayMs: number | undefined; s3PartSize: number | undefined } {
   const num = (name: string) => {
