@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import type { RestoreMode, RestoreReport } from "../restore/run.js";
 import { runRestore } from "../restore/run.js";
-import { EXIT, UsageError } from "../util/errors.js";
+import { describeError, EXIT, UsageError } from "../util/errors.js";
 import { globalsOf } from "./globals.js";
 import { openSession } from "./session.js";
 import { withInterrupts } from "./signals.js";
@@ -48,9 +48,9 @@ or failed (nothing half-restored is left), 2 usage or config error, 130/143 inte
       const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
       if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new UsageError(`--jobs ${flags.jobs}: expected a whole number from 1 to 64`);
       const tables = flags.tables?.split(",").map((t) => t.trim()).filter(Boolean);
-      const { result: report, signal } = await withInterrupts((sig) =>
-        runRestore(
-          {
+      const { result, signal } = await withInterrupts(async (sig) => {
+        try {
+          const options = {
             file: flags.file,
             target: flags.target,
             instance: flags.instance,
@@ -60,10 +60,20 @@ or failed (nothing half-restored is left), 2 usage or config error, 130/143 inte
             jobs,
             tables,
             globals: flags.globals === true,
-          },
-          { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig },
-        ),
-      );
+          };
+          return { report: await runRestore(options, { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig }) };
+        } catch (err) {
+          // Stopped by a signal: the restore undid what it had started; say so and exit 130/143.
+          if (sig.aborted) return { interrupted: err };
+          throw err;
+        }
+      });
+      if ("interrupted" in result) {
+        process.stderr.write(`vya-backupdb: interrupted by ${signal ?? "a signal"}: ${session.redactor.redact(describeError(result.interrupted))}\n`);
+        process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
+        return;
+      }
+      const report = result.report;
       const text = globals.json ? JSON.stringify(report, null, 2) : renderReport(report);
       process.stdout.write(`${session.redactor.redact(text)}\n`);
       if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;

@@ -52,9 +52,11 @@ export async function restoreMysql(req: MysqlRestoreRequest, ctx: RunContext): P
     if (req.mode === "safe" && tables > 0) safety = await takeSafetyBackup(instance, target, ctx);
 
     const charset = exists ? await charsetOf(q, target) : "";
+    // Also used to undo a failed restore, so it runs even after an interrupt (no signal).
     const recreate = async () => {
-      await mysqlQuery(q, `DROP DATABASE IF EXISTS ${mysqlIdent(target)}`);
-      if (exists) await mysqlQuery(q, `CREATE DATABASE ${mysqlIdent(target)}${charset}`);
+      const undo = { ...q, signal: undefined };
+      await mysqlQuery(undo, `DROP DATABASE IF EXISTS ${mysqlIdent(target)}`);
+      if (exists) await mysqlQuery(undo, `CREATE DATABASE ${mysqlIdent(target)}${charset}`);
     };
     if (tables > 0) await recreate();
     else if (!exists) await mysqlQuery(q, `CREATE DATABASE ${mysqlIdent(target)}`);

@@ -84,7 +84,9 @@ export async function restorePostgres(req: PgRestoreRequest, ctx: RunContext): P
         await renameDatabase(admin, into, target);
       }
     } catch (err) {
-      if (create) await dropDatabase(admin, into).catch((dropErr: unknown) => warnings.push(`could not drop "${into}" after the failure: ${describeError(dropErr)}`));
+      // Undo even when interrupted: the cleanup must not carry the aborted signal.
+      const undoAdmin: PgAdmin = { ...admin, on: (database) => ({ ...admin.on(database), signal: undefined }) };
+      if (create) await dropDatabase(undoAdmin, into).catch((dropErr: unknown) => warnings.push(`could not drop "${into}" after the failure: ${describeError(dropErr)}`));
       const undone = create ? `the database "${into}" it had created was dropped` : "its transaction was rolled back";
       const kept = exists ? `; "${target}" is as it was` : "";
       throw new OperationError(`restore of ${archive.name} into "${target}" failed; ${undone}${kept}${rolesHint(err)}`, { cause: err });
