@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { safeSegment } from "../catalog/naming.js";
 import type { Storage } from "../storage/storage.js";
-import { describeError } from "../util/errors.js";
 import type { RunContext } from "./context.js";
+import { failureMessage } from "./replicate.js";
 
 /** A remote checked by `backup --dry-run`: reachable, and a tiny object could be written, read back and deleted. */
 export interface ProbeOutcome {
@@ -37,7 +37,7 @@ async function probeRemote(storage: Storage, ctx: RunContext): Promise<ProbeOutc
     return { remote: storage.name, kind: storage.kind, ok: true, location, duration_ms: Date.now() - started };
   } catch (err) {
     if (written) await storage.delete(key).catch(() => undefined);
-    const error = ctx.redactor.redact(`remote "${storage.name}" (${location}): ${describeError(err)}`);
+    const error = ctx.redactor.redact(failureMessage(storage.name, location, err));
     ctx.logger.error({ remote: storage.name, err: error }, "remote probe failed");
     return { remote: storage.name, kind: storage.kind, ok: false, location, duration_ms: Date.now() - started, error };
   }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
 import { relative, sep } from "node:path";
+import { RemoteError } from "../storage/remote-error.js";
 import type { Storage } from "../storage/storage.js";
 import { describeError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
@@ -59,7 +60,7 @@ export async function replicate(backup: LocalBackup, remotes: readonly Storage[]
       } catch (err) {
         // An archive without its sidecar is not a backup; do not leave one behind remotely.
         if (archiveStored) await storage.delete(archiveKey).catch(() => undefined);
-        const error = ctx.redactor.redact(`remote "${storage.name}" (${location}): ${describeError(err)}`);
+        const error = ctx.redactor.redact(failureMessage(storage.name, location, err));
         log.error({ remote: storage.name, err: error }, "copy to remote failed");
         return { remote: storage.name, kind: storage.kind, status: "failed", location, duration_ms: Date.now() - started, error };
       }
@@ -74,4 +75,9 @@ export async function replicate(backup: LocalBackup, remotes: readonly Storage[]
   await rm(backup.archive, { force: true });
   log.info({ archive: backup.archive }, "local copy removed (storage.local.keep: false); every remote verified its copy");
   return { remotes: outcomes, localDeleted: true };
+}
+
+/** One line naming the remote, where, and why (a RemoteError already names the remote). */
+export function failureMessage(remote: string, location: string, err: unknown): string {
+  return err instanceof RemoteError ? `${describeError(err)} (${location})` : `remote "${remote}" (${location}): ${describeError(err)}`;
 }

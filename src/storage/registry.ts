@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { Config, Remote } from "../config/schema.js";
-import { OperationError, UsageError } from "../util/errors.js";
+import { UsageError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import type { Redactor } from "../util/redact.js";
 import { defaultKnownHostsFiles } from "./host-key.js";
 import { LocalStorage } from "./local.js";
+import { RemoteError } from "./remote-error.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 import { S3Storage } from "./s3.js";
 import { createS3Client } from "./s3-client.js";
@@ -61,7 +62,7 @@ export function openRemote(remote: Remote, ctx: StorageContext): Storage {
     try {
       privateKey = readFileSync(remote.private_key_file, "utf8");
     } catch (err) {
-      throw new OperationError(`remote "${remote.name}": cannot read private_key_file ${remote.private_key_file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+      throw new RemoteError(remote.name, `cannot read private_key_file ${remote.private_key_file}`, err);
     }
     ctx.redactor.add(privateKey);
   }

@@ -13,6 +13,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { UploadDigest } from "./digest.js";
 import { notFoundError } from "./not-found.js";
+import { remoteFailure } from "./remote-error.js";
 import { MiB, planParts } from "./part-size.js";
 import { PermanentError, TransientError, withRetry, type RetryPolicy } from "./retry.js";
 import type { S3Remote } from "./s3-client.js";
@@ -50,6 +51,8 @@ export class S3Storage implements Storage {
     return withRetry(this.options.retry, op, {
       ...(signal ? { signal } : {}),
       onRetry: (attempt, error) => this.options.onRetry?.(what, attempt, error),
+    }).catch((err: unknown) => {
+      throw remoteFailure(this.name, what, err);
     });
   }
 
@@ -60,7 +63,9 @@ export class S3Storage implements Storage {
       await this.retry(`upload ${key}`, () => this.uploadOnce(key, createReadStream(source.file, { highWaterMark: MiB }), size, options), options.signal);
     } else {
       // A stream cannot be read twice: one attempt.
-      await this.uploadOnce(key, source.stream, source.size, options);
+      await this.uploadOnce(key, source.stream, source.size, options).catch((err: unknown) => {
+        throw remoteFailure(this.name, `upload ${key}`, err);
+      });
     }
   }
 

@@ -8,6 +8,7 @@ import SftpClient from "ssh2-sftp-client";
 import type { ConnectConfig, SFTPWrapper, Stats } from "ssh2";
 import { UploadDigest } from "./digest.js";
 import { notFoundError } from "./not-found.js";
+import { remoteFailure } from "./remote-error.js";
 import { checkHostKey, hostKeyAlgorithms, readKnownHosts, type HostKeyExpectation } from "./host-key.js";
 import { ReadAheadStream } from "./read-ahead.js";
 import { PermanentError, TransientError, isTransient, withRetry, type RetryPolicy } from "./retry.js";
@@ -125,7 +126,9 @@ export class SftpStorage implements Storage {
         }
       },
       { ...(signal ? { signal } : {}), onRetry: (attempt, error) => this.options.onRetry?.(what, attempt, error) },
-    );
+    ).catch((err: unknown) => {
+      throw remoteFailure(this.name, what, err);
+    });
   }
 
   async put(key: string, source: PutSource, options: PutOptions = {}): Promise<void> {
@@ -133,7 +136,9 @@ export class SftpStorage implements Storage {
       const { size } = await statFile(source.file);
       await this.retry(`upload ${key}`, () => this.uploadOnce(key, createReadStream(source.file), size, options), options.signal);
     } else {
-      await this.uploadOnce(key, source.stream, source.size, options);
+      await this.uploadOnce(key, source.stream, source.size, options).catch((err: unknown) => {
+        throw remoteFailure(this.name, `upload ${key}`, err);
+      });
     }
   }
 

@@ -175,6 +175,25 @@ describe("failing remotes", () => {
   });
 });
 
+describe("unusable remotes", () => {
+  it("fails the unit naming the remote when its private key file cannot be read", async () => {
+    const { file, local } = await writeConfig("nokey", [sftpRemote(ssh, join(ssh.root, "nokey"), { private_key_file: join(dir, "missing-key") })]);
+    const result = await runCli(["-c", file, "backup"], { env });
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stdout)).toContain(`remote "nas": cannot read private_key_file ${join(dir, "missing-key")}`);
+    expect(await filesBelow(local)).toHaveLength(2);
+  });
+
+  it("list --storage on an unreachable remote exits 1 with one line naming it", async () => {
+    const { file } = await writeConfig("list-dead", [s3Remote(s3, { name: "dead-s3", endpoint: "http://127.0.0.1:9", retries: 0 })]);
+    const result = await runCli(["-c", file, "list", "--storage", "dead-s3"], { env });
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stderr).trim()).toMatch(/^vya-backupdb: remote "dead-s3": list .*ECONNREFUSED/);
+    expect(String(result.stderr)).not.toMatch(/\n\s+at /); // no stack trace
+    expectNoSecrets(result.stdout, result.stderr);
+  });
+});
+
 describe("rejected credentials", () => {
   // s3rver checks the access key id but not SigV4 signatures, so the refusal comes from an unknown key id.
   it("does not retry S3's refusal of unknown credentials and never prints the secret key", async () => {
