@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { stat as statFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import {
@@ -12,9 +11,10 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { UploadDigest } from "./digest.js";
+import { uploadFile, type ObjectParams } from "./s3-file-upload.js";
 import { notFoundError } from "./not-found.js";
 import { remoteFailure } from "./remote-error.js";
-import { MiB, planParts } from "./part-size.js";
+import { planParts } from "./part-size.js";
 import { PermanentError, TransientError, withRetry, type RetryPolicy } from "./retry.js";
 import type { S3Remote } from "./s3-client.js";
 import type { PutOptions, PutSource, Storage, StoredObject } from "./storage.js";
@@ -58,9 +58,9 @@ export class S3Storage implements Storage {
 
   async put(key: string, source: PutSource, options: PutOptions = {}): Promise<void> {
     if ("file" in source) {
-      const { size } = await statFile(source.file);
-      // 1 MiB reads: fewer chunks for the hashing stage and the part chunker to handle.
-      await this.retry(`upload ${key}`, () => this.uploadOnce(key, createReadStream(source.file, { highWaterMark: MiB }), size, options), options.signal);
+      const file = source.file;
+      const { size } = await statFile(file);
+      await this.retry(`upload ${key}`, () => this.uploadFileOnce(key, file, size, options), options.signal);
     } else {
       // A stream cannot be read twice: one attempt.
       await this.uploadOnce(key, source.stream, source.size, options).catch((err: unknown) => {
@@ -69,21 +69,39 @@ export class S3Storage implements Storage {
     }
   }
 
-  private async uploadOnce(key: string, body: Readable, size: number | undefined, options: PutOptions): Promise<void> {
-    const Key = this.objectKey(key);
-    const plan = planParts(size, this.options.partSize);
-    // MD5 only matters for a single-part object, whose ETag it is; skip the CPU otherwise.
-    const digest = new UploadDigest({ md5: size === undefined || size <= plan.partSize });
-    const params: PutObjectCommandInput = {
+  private objectParams(key: string, options: PutOptions): ObjectParams {
+    return {
       Bucket: this.remote.bucket,
-      Key,
-      Body: body.pipe(digest),
+      Key: this.objectKey(key),
       ...(options.sha256 ? { Metadata: { sha256: options.sha256 } } : {}),
       ContentType: options.contentType ?? "application/octet-stream",
       ...(this.remote.server_side_encryption ? { ServerSideEncryption: this.remote.server_side_encryption } : {}),
       ...(this.remote.kms_key_id ? { SSEKMSKeyId: this.remote.kms_key_id } : {}),
       ...(this.remote.storage_class ? { StorageClass: this.remote.storage_class as PutObjectCommandInput["StorageClass"] } : {}),
     };
+  }
+
+  /** Archives: read from the file into reused part buffers (bounded memory, per-part Content-MD5). */
+  private async uploadFileOnce(key: string, file: string, size: number, options: PutOptions): Promise<void> {
+    const plan = planParts(size, this.options.partSize);
+    let sent;
+    try {
+      sent = await uploadFile(this.client, this.objectParams(key, options), file, size, plan, options.signal);
+    } catch (err) {
+      if (options.signal?.aborted) throw new PermanentError("upload interrupted", { cause: options.signal.reason });
+      throw err;
+    }
+    await this.verify(key, sent, size, options);
+    this.options.onUploaded?.({ key, bytes: sent.bytes, multipart: sent.multipart, parts: sent.parts, partSize: plan.partSize });
+  }
+
+  /** Streams of unknown origin (e.g. the dry-run probe): lib-storage's chunked upload. */
+  private async uploadOnce(key: string, body: Readable, size: number | undefined, options: PutOptions): Promise<void> {
+    const plan = planParts(size, this.options.partSize);
+    // MD5 only matters for a single-part object, whose ETag it is; skip the CPU otherwise.
+    const digest = new UploadDigest({ md5: size === undefined || size <= plan.partSize });
+    const params: PutObjectCommandInput = { ...this.objectParams(key, options), Body: body.pipe(digest) };
+    const Key = params.Key;
     body.on("error", (err) => digest.destroy(err));
     // leavePartsOnError false: a failed multipart upload is aborted, leaving no orphan parts.
     const upload = new Upload({ client: this.client, params, partSize: plan.partSize, queueSize: plan.queueSize, leavePartsOnError: false });
@@ -114,7 +132,7 @@ export class S3Storage implements Storage {
   }
 
   /** An upload counts only when the stored object is the bytes that were meant to be sent. */
-  private async verify(key: string, sent: ReturnType<UploadDigest["result"]>, size: number | undefined, options: PutOptions): Promise<void> {
+  private async verify(key: string, sent: { bytes: number; sha256: string; md5: string | undefined }, size: number | undefined, options: PutOptions): Promise<void> {
     const fail = async (message: string, retryable: boolean): Promise<never> => {
       await this.delete(key).catch(() => undefined);
       throw retryable ? new TransientError(message) : new PermanentError(message);
