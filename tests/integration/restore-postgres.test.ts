@@ -150,8 +150,14 @@ describe("PostgreSQL restore", () => {
       expect(String(result.stdout)).toMatch(/ok {3}restore-test: restored into scratch database .* 4 tables/);
     }
     expect(await databasesLike(`${SRC}_restoretest_%`)).toBe("");
-    const latest = await restore(["verify", "-i", "pg-plain", "--latest"]);
+    // The newest run of pg-plain: the safety backup taken above, or the first backup (with globals).
+    const latest = await restore(["verify", "-i", "pg-plain", "--latest", "--restore-test"]);
     expect(latest.exitCode, String(latest.stdout)).toBe(0);
+    expect(String(latest.stdout)).toMatch(/^[12] archives? verified$/m);
+    const globals = await restore(["verify", "--file", archive.globals, "--restore-test"]);
+    expect(globals.exitCode, String(globals.stdout)).toBe(0);
+    expect(String(globals.stdout)).toMatch(/ok {3}dump: complete/);
+    expect(String(globals.stdout)).toMatch(/ok {3}restore-test: not restored: a globals archive/);
   });
 });
 
