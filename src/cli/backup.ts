@@ -13,15 +13,17 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function registerBackup(program: Command): void {
   program
     .command("backup")
-    .description("back up the named instances (all enabled ones when none is named) into local storage")
+    .description("back up the named instances (all enabled ones when none is named) into local storage, then copy to each remote")
     .option("-i, --instance <id|name>", "an instance to back up (repeatable)", collect, [])
-    .option("--dry-run", "print what would be backed up, from where, to where; touch nothing")
+    .option("--dry-run", "print what would be backed up, from where, to where; write nothing but a tiny probe on each remote")
     .option("--json", "print the run report as JSON on stdout")
     .addHelpText(
       "after",
       `
 Each database (or files instance) becomes one archive plus its JSON sidecar under
-<storage.local.path>/<server>/<instance>/[<database>/]. Exit codes: 0 all succeeded,
+<storage.local.path>/<server>/<instance>/[<database>/], then is copied (archive, then sidecar,
+each verified) to every storage.remotes entry; a remote that fails fails the unit and the local
+copy stays. Exit codes: 0 all succeeded,
 1 something failed (the others still ran), 2 usage or config error, 130/143 interrupted.`,
     )
     .action(async (opts: { instance: string[]; dryRun?: boolean }, command: Command) => {
