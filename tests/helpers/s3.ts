@@ -25,6 +25,8 @@ export interface S3Server {
   accessKeyId: string;
   /** "METHOD /path?query" of every request so far (s3rver does not implement AbortMultipartUpload, so tests check it was asked). */
   requests: string[];
+  /** The same requests with their headers, for asserting what the client asked for. */
+  requestHeaders: { line: string; headers: import("node:http").IncomingHttpHeaders }[];
   /** Unique per server, so tests can search every output for it. */
   secretAccessKey: string;
   /** A client configured as s3rver needs (path style, checksums only when required). */
@@ -49,7 +51,11 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Serv
   const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: dataDir, configureBuckets: [{ name: bucket }] });
   const { port } = await server.run();
   const requests: string[] = [];
-  server.httpServer.on("request", (req: import("node:http").IncomingMessage) => requests.push(`${req.method} ${req.url}`));
+  const requestHeaders: S3Server["requestHeaders"] = [];
+  server.httpServer.on("request", (req: import("node:http").IncomingMessage) => {
+    requests.push(`${req.method} ${req.url}`);
+    requestHeaders.push({ line: `${req.method} ${req.url}`, headers: req.headers });
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
@@ -58,6 +64,7 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Serv
     dataDir,
     accessKeyId,
     requests,
+    requestHeaders,
     secretAccessKey,
     client: () =>
       new S3Client({

@@ -175,6 +175,42 @@ describe("failing remotes", () => {
   });
 });
 
+describe("credentials and object options", () => {
+  it("takes S3 credentials from the AWS chain (environment) when the config names none", async () => {
+    const { file, local } = await writeConfig("chain", [s3Remote(s3, { prefix: "chain", access_key_id: undefined, secret_access_key: undefined })]);
+    const result = await runCli(["-c", file, "backup"], { env: { ...env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect([...(await s3Objects(s3, "chain/")).keys()].sort()).toEqual((await filesBelow(local)).map((f) => `chain/${f}`));
+    expectNoSecrets(result.stdout, result.stderr);
+  });
+
+  it("asks for server-side encryption and the storage class on every archive upload", async () => {
+    const { file } = await writeConfig("sse", [s3Remote(s3, { prefix: "sse", server_side_encryption: "AES256", storage_class: "STANDARD_IA" })]);
+    const started = s3.requestHeaders.length;
+    const result = await runCli(["-c", file, "backup"], { env });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const puts = s3.requestHeaders.slice(started).filter((r) => r.line.startsWith("PUT /vya-test/sse/"));
+    expect(puts).toHaveLength(2); // archive and sidecar, each a single part
+    for (const put of puts) {
+      expect(put.headers["x-amz-server-side-encryption"]).toBe("AES256");
+      expect(put.headers["x-amz-storage-class"]).toBe("STANDARD_IA");
+      expect(put.headers["content-md5"]).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      expect(put.headers["x-amz-meta-sha256"]).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it("accepts the SFTP private key itself through a secret reference", async () => {
+    const { file, local } = await writeConfig("inline-key", [
+      sftpRemote(ssh, join(ssh.root, "inline-key"), { private_key_file: undefined, private_key: `\${file:${ssh.clientKeyFile}}` }),
+    ]);
+    const result = await runCli(["-c", file, "backup"], { env });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(await filesBelow(join(ssh.root, "inline-key"))).toEqual(await filesBelow(local));
+    const key = await readFile(ssh.clientKeyFile, "utf8");
+    expect(String(result.stdout) + String(result.stderr)).not.toContain(key.split("\n")[1]);
+  });
+});
+
 describe("unusable remotes", () => {
   it("fails the unit naming the remote when its private key file cannot be read", async () => {
     const { file, local } = await writeConfig("nokey", [sftpRemote(ssh, join(ssh.root, "nokey"), { private_key_file: join(dir, "missing-key") })]);
