@@ -118,4 +118,17 @@ describe("MariaDB round trip through the real CLI", () => {
     await mariadb(my, (content as Buffer).toString("utf8"), target);
     expect(await snapshot(target)).toEqual(await snapshot(SRC));
   });
+
+  it("over the unix socket (socket overrides host and port)", async () => {
+    await mariadb(my, `CREATE USER IF NOT EXISTS '${USER}'@'localhost' IDENTIFIED BY ${quoteMysqlString(PASSWORD)}; GRANT ALL PRIVILEGES ON *.* TO '${USER}'@'localhost';`);
+    try {
+      const config = await writeDbConfig(dir, "socket.yaml", [instance({ id: 3, name: "my-socket", host: "192.0.2.1", port: 1, socket: my.socket })]);
+      const result = await runCli(["-c", config, "--json", "backup"], { env });
+      expect(result.exitCode, String(result.stderr)).toBe(0);
+      expect(parseReport(result.stdout).units[0]?.source).toContain(`socket ${my.socket}`);
+      expect(await archivesIn(join(dir, "backups", "db01", "my-socket", SRC))).toHaveLength(1);
+    } finally {
+      await mariadb(my, `DROP USER IF EXISTS '${USER}'@'localhost'`);
+    }
+  });
 });

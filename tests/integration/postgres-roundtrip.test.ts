@@ -157,4 +157,12 @@ describe("PostgreSQL round trip through the real CLI", () => {
     await psqlFile(pg, file, target);
     expect(await snapshot(target)).toEqual(await snapshot(SRC));
   });
+
+  it("over the unix socket (socket overrides host; port still names the socket file)", async () => {
+    const config = await writeDbConfig(dir, "socket.yaml", [instance({ id: 4, name: "pg-socket", host: "192.0.2.1", socket: pg.socketDir, globals: false })]);
+    const result = await runCli(["-c", config, "--json", "backup"], { env });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(parseReport(result.stdout).units[0]?.source).toContain(`socket ${pg.socketDir}`);
+    expect(await archivesIn(join(dir, "backups", "db01", "pg-socket", SRC))).toHaveLength(1);
+  });
 });
