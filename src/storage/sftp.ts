@@ -149,7 +149,7 @@ export class SftpStorage implements Storage {
     const client = await this.session();
     const digest = new UploadDigest();
     try {
-      if ((await client.exists(dir)) !== "d") await client.mkdir(dir, true);
+      await this.ensureDir(client, dir);
       // A deep write buffer lets ssh2 send the buffered chunks as parallel WRITE requests
       // (_writev) instead of waiting for each acknowledgement: one round trip per chunk
       // would cap throughput at chunk size / latency.
@@ -170,6 +170,18 @@ export class SftpStorage implements Storage {
       await client.delete(temp, true).catch(() => undefined);
       if (options.signal?.aborted) throw new PermanentError("upload interrupted", { cause: options.signal.reason });
       throw err;
+    }
+  }
+
+  /** mkdir -p that tolerates another upload of this run creating the same directory meanwhile. */
+  private async ensureDir(client: SftpClient, dir: string): Promise<void> {
+    if ((await client.exists(dir)) === "d") return;
+    const parent = posix.dirname(dir);
+    if (parent !== dir) await this.ensureDir(client, parent);
+    try {
+      await client.mkdir(dir, false);
+    } catch (err) {
+      if ((await client.exists(dir)) !== "d") throw err;
     }
   }
 

@@ -80,6 +80,33 @@ describe("copies to S3 and SFTP", () => {
     expectNoSecrets(result.stdout, result.stderr, ...[...objects.values()].map((b) => b.toString("latin1")));
   });
 
+  it("copies several units running at once over the same remote connections", async () => {
+    const name = "concurrent";
+    const localRoot = join(dir, name, "local");
+    await mkdir(join(dir, name), { recursive: true });
+    const file = join(dir, name, "config.yaml");
+    await writeFile(
+      file,
+      stringify({
+        server: { name: "db01" },
+        storage: { local: { path: localRoot }, remotes: [s3Remote(s3, { prefix: name }), sftpRemote(ssh, join(ssh.root, name))] },
+        instances: [1, 2, 3, 4].map((id) => ({ id, name: `files-${id}`, type: "files", paths: [`${dir}/src/*`] })),
+        options: { concurrency: 4 },
+      }),
+    );
+    const result = await runCli(["-c", file, "backup"], { env });
+    expect(result.exitCode, String(result.stdout)).toBe(0);
+    const localFiles = await filesBelow(localRoot);
+    expect(localFiles).toHaveLength(8);
+    expect(await filesBelow(join(ssh.root, name))).toEqual(localFiles);
+    const objects = await s3Objects(s3, `${name}/`);
+    for (const key of localFiles) {
+      const bytes = await readFile(join(localRoot, key));
+      expect(objects.get(`${name}/${key}`)?.equals(bytes), key).toBe(true);
+      expect((await readFile(join(ssh.root, name, key))).equals(bytes), key).toBe(true);
+    }
+  });
+
   it("uploads an archive larger than one part through the multipart path", async () => {
     const big = join(dir, "big-src");
     await mkdir(big, { recursive: true });
