@@ -54,7 +54,7 @@ function renderReport(report: RunReport, localRoot: string): string {
     u.database ?? "-",
     formatBytes(u.size_bytes),
     formatDuration(u.duration_ms),
-    u.status === "success" ? (u.archive ?? "") : (u.error ?? ""),
+    u.status === "success" ? `${u.archive ?? ""}${copiedTo(u)}` : (u.error ?? ""),
   ]);
   const failed = report.units.filter((u) => u.status === "failed").length;
   const summary = report.interrupted
@@ -63,4 +63,10 @@ function renderReport(report: RunReport, localRoot: string): string {
       ? `${failed} of ${report.units.length} failed`
       : `${report.units.length} backed up in ${formatDuration(report.duration_ms)}`;
   return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${summary}`;
+}
+
+/** " + offsite, nas" after an archive copied to remotes; says so when the local copy was removed. */
+function copiedTo(u: RunReport["units"][number]): string {
+  if (!u.remotes || u.remotes.length === 0) return "";
+  return ` + ${u.remotes.map((r) => r.remote).join(", ")}${u.local_deleted ? " (local copy removed)" : ""}`;
 }
