@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { withMysqlConnection } from "../../src/sources/mysql/connection.js";
 import { runCommand } from "../../src/util/process.js";
 import { freePort, startDaemon, stopDaemon, waitUntilReady } from "./server-process.js";
+import type { TestCerts } from "./tls.js";
 
 /** A throwaway MariaDB server started by the test harness (see setup-databases.ts). */
 export interface MariaServer {
@@ -14,6 +15,10 @@ export interface MariaServer {
   user: string;
   password: string;
   version: string;
+  /** CA of the server certificate when TLS is on (offered, not required). */
+  ca?: string;
+  /** A CA that did not sign the server certificate. */
+  otherCa?: string;
 }
 
 function which(name: string): string {
@@ -29,7 +34,7 @@ function which(name: string): string {
 }
 
 /** mariadb-install-db + mariadbd under `root`, an admin user with a password for the tests. */
-export async function startMariadb(root: string): Promise<{ info: MariaServer; stop: () => Promise<void> }> {
+export async function startMariadb(root: string, certs?: TestCerts): Promise<{ info: MariaServer; stop: () => Promise<void> }> {
   const data = join(root, "data");
   await mkdir(data, { recursive: true, mode: 0o700 });
   const user = process.getuid?.() === 0 ? "root" : (process.env.USER ?? "root");
@@ -55,6 +60,7 @@ export async function startMariadb(root: string): Promise<{ info: MariaServer; s
       "--character-set-server=utf8mb4",
       "--collation-server=utf8mb4_unicode_ci",
       "--max-connections=100",
+      ...(certs ? [`--ssl-ca=${certs.ca}`, `--ssl-cert=${certs.cert}`, `--ssl-key=${certs.key}`] : []),
     ],
     { logFile },
   );
@@ -72,7 +78,7 @@ export async function startMariadb(root: string): Promise<{ info: MariaServer; s
   const esc = password.replace(/\\/g, "\\\\").replace(/'/g, "\\'");
   await rootQuery(`CREATE USER 'vya_admin'@'%' IDENTIFIED BY '${esc}'; GRANT ALL PRIVILEGES ON *.* TO 'vya_admin'@'%' WITH GRANT OPTION;`);
   const version = (await rootQuery("SELECT VERSION()")).stdout.trim();
-  const info: MariaServer = { host: "127.0.0.1", port, socket, user: "vya_admin", password, version };
+  const info: MariaServer = { host: "127.0.0.1", port, socket, user: "vya_admin", password, version, ...(certs ? { ca: certs.ca, otherCa: certs.otherCa } : {}) };
   return { info, stop: () => stopDaemon(child, "SIGTERM") };
 }
 

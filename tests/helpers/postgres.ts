@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { withPostgresConnection } from "../../src/sources/postgres/connection.js";
 import { runCommand } from "../../src/util/process.js";
 import { freePort, startDaemon, stopDaemon, waitUntilReady } from "./server-process.js";
+import type { TestCerts } from "./tls.js";
 
 /** A throwaway PostgreSQL server started by the test harness (see setup-databases.ts). */
 export interface PgServer {
@@ -17,6 +18,10 @@ export interface PgServer {
   /** Directory of the server's own binaries (psql, pg_dump … of the same major). */
   binDir: string;
   major: number;
+  /** CA of the server certificate when TLS is on (offered, not required). */
+  ca?: string;
+  /** A CA that did not sign the server certificate. */
+  otherCa?: string;
 }
 
 export function findPostgresBinDir(): string {
@@ -28,7 +33,7 @@ export function findPostgresBinDir(): string {
 }
 
 /** initdb + postgres under `root` (run as the postgres OS user when we are root: it refuses root). */
-export async function startPostgres(root: string): Promise<{ info: PgServer; stop: () => Promise<void> }> {
+export async function startPostgres(root: string, certs?: TestCerts): Promise<{ info: PgServer; stop: () => Promise<void> }> {
   const binDir = findPostgresBinDir();
   const major = Number(binDir.split("/").at(-2));
   const asRoot = process.getuid?.() === 0;
@@ -45,6 +50,16 @@ export async function startPostgres(root: string): Promise<{ info: PgServer; sto
     for (const path of [root, socketDir, pwfile]) await chown(path, uid, gid);
   }
   const spawnAs = { ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) };
+  // postgres wants its key private to its own user.
+  const tls: string[] = [];
+  if (certs) {
+    const { copyFile } = await import("node:fs/promises");
+    await copyFile(certs.cert, join(root, "server.pem"));
+    await copyFile(certs.key, join(root, "server.key"));
+    await chmod(join(root, "server.key"), 0o600);
+    if (uid !== undefined && gid !== undefined) for (const f of ["server.pem", "server.key"]) await chown(join(root, f), uid, gid);
+    tls.push("-c", "ssl=on", "-c", `ssl_cert_file=${join(root, "server.pem")}`, "-c", `ssl_key_file=${join(root, "server.key")}`);
+  }
   execFileSync(
     join(binDir, "initdb"),
     ["-D", data, "-U", "postgres", `--pwfile=${pwfile}`, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
@@ -56,10 +71,10 @@ export async function startPostgres(root: string): Promise<{ info: PgServer; sto
   if (uid !== undefined && gid !== undefined) await chown(logFile, uid, gid);
   const child = startDaemon(
     join(binDir, "postgres"),
-    ["-D", data, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${socketDir}`, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=60"],
+    ["-D", data, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${socketDir}`, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=60", ...tls],
     { logFile, ...spawnAs },
   );
-  const info: PgServer = { host: "127.0.0.1", port, socketDir, user: "postgres", password, binDir, major };
+  const info: PgServer = { host: "127.0.0.1", port, socketDir, user: "postgres", password, binDir, major, ...(certs ? { ca: certs.ca, otherCa: certs.otherCa } : {}) };
   await waitUntilReady("postgres", child, logFile, async () => {
     try {
       await psql(info, "SELECT 1");

@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import type { TestProject } from "vitest/node";
 import { startMariadb, type MariaServer } from "./mariadb.js";
 import { startPostgres, type PgServer } from "./postgres.js";
+import { makeTestCerts } from "./tls.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -24,6 +25,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await chmod(root, 0o711);
   await mkdir(join(root, "pg"));
   await mkdir(join(root, "maria"));
+  await mkdir(join(root, "tls"));
+  await chmod(join(root, "tls"), 0o755);
   const stops: (() => Promise<void>)[] = [];
   const teardown = async () => {
     await Promise.allSettled(stops.map((stop) => stop()));
@@ -31,7 +34,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   try {
     // Both start at once; every one that came up is stopped again if the other failed.
-    const [pg, maria] = await Promise.allSettled([startPostgres(join(root, "pg")), startMariadb(join(root, "maria"))]);
+    // Both offer TLS (not require it), so the ssl settings can be tested against real servers.
+    const certs = await makeTestCerts(join(root, "tls"));
+    const [pg, maria] = await Promise.allSettled([startPostgres(join(root, "pg"), certs), startMariadb(join(root, "maria"), certs)]);
     for (const started of [pg, maria]) if (started.status === "fulfilled") stops.push(started.value.stop);
     if (pg.status === "rejected") throw pg.reason;
     if (maria.status === "rejected") throw maria.reason;
