@@ -12,6 +12,7 @@ command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(maria
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)            # database round-trip tests extract with the stock unzip
+command -v openssl >/dev/null 2>&1 || need+=(openssl)        # the database test servers offer TLS with a throwaway CA
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

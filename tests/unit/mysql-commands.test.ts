@@ -4,6 +4,7 @@ import { mysqlConnectionArgs, mysqlSslArgs } from "../../src/sources/mysql/conne
 import { mysqlDumpOptionProblem } from "../../src/sources/mysql/dump-options.js";
 import { parseBatchRows } from "../../src/sources/mysql/queries.js";
 import { ignoredTables } from "../../src/sources/mysql/select.js";
+import { mysqlCandidates } from "../../src/sources/mysql/tools.js";
 import { parseClientVersion, type MysqlClientVersion } from "../../src/sources/mysql/version.js";
 
 const mariadb: MysqlClientVersion = { flavour: "mariadb", version: "10.11.19", major: 10, minor: 11 };
@@ -18,6 +19,23 @@ describe("mysql client detection", () => {
     expect(parseClientVersion("mysqldump  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)")).toEqual(oracle80);
     expect(parseClientVersion("mysqldump  Ver 10.13 Distrib 5.7.44, for Linux (x86_64)")).toEqual(oracle57);
     expect(parseClientVersion("something else")).toBeNull();
+  });
+});
+
+describe("mysql tool search", () => {
+  it("dump_path as a file is used alone; as a directory its tools; else PATH, mariadb-dump before mysqldump", async () => {
+    const names = ["mariadb-dump", "mysqldump"] as const;
+    expect(await mysqlCandidates(names, { explicit: "/opt/mysql/bin/mysqldump" }, true)).toEqual([{ name: "mariadb-dump", file: "/opt/mysql/bin/mysqldump" }]);
+    expect(await mysqlCandidates(names, { explicit: "/tmp" }, true)).toEqual([
+      { name: "mariadb-dump", file: "/tmp/mariadb-dump" },
+      { name: "mysqldump", file: "/tmp/mysqldump" },
+    ]);
+    expect(await mysqlCandidates(names, { pathEnv: "/a:/b" }, true)).toEqual([
+      { name: "mariadb-dump", file: "/a/mariadb-dump" },
+      { name: "mysqldump", file: "/a/mysqldump" },
+      { name: "mariadb-dump", file: "/b/mariadb-dump" },
+      { name: "mysqldump", file: "/b/mysqldump" },
+    ]);
   });
 });
 
