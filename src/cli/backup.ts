@@ -62,7 +62,9 @@ function renderReport(report: RunReport, localRoot: string): string {
     : failed > 0
       ? `${failed} of ${report.units.length} failed`
       : `${report.units.length} backed up in ${formatDuration(report.duration_ms)}`;
-  return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${summary}`;
+  // Non-fatal findings (e.g. globals dumped without role passwords) must be seen, not only logged.
+  const warnings = report.units.flatMap((u) => u.warnings.map((w) => `warning: ${u.instance.name}${u.database ? `/${u.database}` : ""}: ${w}\n`));
+  return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${warnings.join("")}${summary}`;
 }
 
 /** " + offsite, nas" after an archive copied to remotes; says so when the local copy was removed. */

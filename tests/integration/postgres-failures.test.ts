@@ -156,6 +156,9 @@ describe("PostgreSQL failures", () => {
     expect(unit?.warnings.join("\n")).toMatch(/--no-role-passwords/);
     const [archive] = await archivesIn(join(dir, "backups", "db01", "pg-globals", "_globals"));
     expect((await readSidecar(archive as string)).warnings.join("\n")).toMatch(/--no-role-passwords/);
+    // The human report says it too.
+    const text = await runCli(["-c", config, "backup"], { env: env() });
+    expect(String(text.stdout)).toMatch(/^warning: pg-globals\/_globals: role passwords were not dumped.*--no-role-passwords/m);
     expect(await readFile(archive as string)).toBeDefined();
   });
 
