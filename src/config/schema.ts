@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { mysqlDumpOptionProblem } from "../sources/mysql/dump-options.js";
+import { pgDumpOptionProblem } from "../sources/postgres/dump-options.js";
 
 /**
  * The config file's schema: the single source of truth. Types derive from it (z.infer) and
@@ -94,9 +96,23 @@ const dbInstance = {
   compression_level: level.default(6),
 };
 
+/** dump_options checked by the source that will pass them on: never connection or password flags. */
+const dumpOptions = (problemOf: (option: string) => string | null) =>
+  z
+    .array(z.string())
+    .superRefine((options, ctx) => {
+      options.forEach((option, index) => {
+        const problem = problemOf(option);
+        if (problem) ctx.addIssue({ code: "custom", path: [index], message: problem });
+      });
+    })
+    .default([])
+    .describe("Extra dump flags; never connection or password flags.");
+
 export const postgresInstanceSchema = z
   .object({
     ...dbInstance,
+    dump_options: dumpOptions(pgDumpOptionProblem),
     type: z.literal("postgres"),
     port: port.default(5432),
     format: z.enum(["plain", "custom"]).default("plain"),
@@ -108,6 +124,7 @@ export const postgresInstanceSchema = z
 export const mysqlInstanceSchema = z
   .object({
     ...dbInstance,
+    dump_options: dumpOptions(mysqlDumpOptionProblem),
     type: z.literal("mysql"),
     port: port.default(3306),
     dump_path: z.string().optional().describe("mysqldump/mariadb-dump to use instead of searching PATH."),
