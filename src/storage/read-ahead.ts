@@ -74,9 +74,9 @@ export class ReadAheadStream extends Readable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.source.close().then(
-      () => callback(error),
-      () => callback(error),
-    );
+    // Not awaited: on a dead connection the close would never be answered, and the stream must
+    // still end (with its error) for the reader.
+    this.source.close().catch(() => undefined);
+    callback(error);
   }
 }

@@ -45,6 +45,12 @@ const TRANSIENT_CODES = new Set([
 /** SFTP status codes (draft-ietf-secsh-filexfer): 6 no connection, 7 connection lost. */
 const SFTP_TRANSIENT_STATUS = new Set([6, 7]);
 
+/**
+ * ssh2-sftp-client reports a connection that went away with a generic code and these messages
+ * ("sftp: Unexpected end event", "No SFTP connection available"); matching them is the only way.
+ */
+const SFTP_CONNECTION_LOST = /unexpected (end|close) event|no sftp connection available|no response from server|connection lost/i;
+
 /** An error a retry cannot fix, whatever it looks like (e.g. a host key mismatch). */
 export class PermanentError extends Error {
   readonly permanent = true;
@@ -84,6 +90,7 @@ export function isTransient(err: unknown): boolean {
     for (const key of [e.code, e.name, e.errno]) if (typeof key === "string" && TRANSIENT_CODES.has(key)) transient = true;
     if (typeof e.code === "number" && SFTP_TRANSIENT_STATUS.has(e.code)) transient = true;
     if (e.level === "client-socket" || e.level === "client-timeout") transient = true;
+    if (e.code === "ERR_NOT_CONNECTED" || (e.code === "ERR_GENERIC_CLIENT" && current instanceof Error && SFTP_CONNECTION_LOST.test(current.message))) transient = true;
     current = e.cause;
   }
   return transient;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat as statFile } from "node:fs/promises";
 import { posix } from "node:path";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import SftpClient from "ssh2-sftp-client";
 import type { ConnectConfig, SFTPWrapper, Stats } from "ssh2";
@@ -47,6 +47,8 @@ export class SftpStorage implements Storage {
   /** The raw SFTP channel of `client`, for pipelined reads. */
   private wrapper: SFTPWrapper | undefined;
   private connecting: Promise<SftpClient> | undefined;
+  private readonly orphans = new Set<string>();
+  private readonly streams = new Map<SftpClient, Set<Writable | Readable>>();
 
   constructor(
     readonly name: string,
@@ -87,8 +89,9 @@ export class SftpStorage implements Storage {
       ...(this.conn.privateKey !== undefined ? { privateKey: this.conn.privateKey } : {}),
       ...(this.conn.passphrase !== undefined ? { passphrase: this.conn.passphrase } : {}),
     };
+    let wrapper: SFTPWrapper;
     try {
-      this.wrapper = await client.connect(config);
+      wrapper = await client.connect(config);
     } catch (err) {
       await client.end().catch(() => undefined);
       if (refused !== null) throw new PermanentError(refused);
@@ -96,8 +99,30 @@ export class SftpStorage implements Storage {
       if (/authentication methods failed|privateKey|passphrase/i.test(message)) throw new PermanentError(`authentication failed for ${this.conn.username}@${this.conn.host}: ${message}`, { cause: err });
       throw err;
     }
+    // ssh2 never calls back a pending read or write when the connection dies, so the streams in
+    // use are failed here; otherwise a transfer would wait forever (and Node exit with 13).
+    wrapper.once("close", () => {
+      this.forget(client);
+      const lost = Object.assign(new Error(`the SFTP connection to ${this.conn.host}:${this.conn.port} was lost`), { code: "ECONNRESET" });
+      for (const stream of this.streams.get(client) ?? []) stream.destroy(lost);
+      this.streams.delete(client);
+    });
     this.client = client;
+    this.wrapper = wrapper;
+    this.streams.set(client, new Set());
     return client;
+  }
+
+  /** Registers a stream of ours to fail if `client`'s connection dies while it is in use. */
+  private track<T extends Writable | Readable>(client: SftpClient, stream: T): T {
+    const set = this.streams.get(client);
+    if (!set) {
+      stream.destroy(Object.assign(new Error("the SFTP connection was lost"), { code: "ECONNRESET" }));
+      return stream;
+    }
+    set.add(stream);
+    stream.once("close", () => set.delete(stream));
+    return stream;
   }
 
   private forget(client: SftpClient): void {
@@ -147,6 +172,7 @@ export class SftpStorage implements Storage {
     const dir = posix.dirname(target);
     const temp = posix.join(dir, `.${posix.basename(target)}.${randomBytes(4).toString("hex")}.partial`);
     const client = await this.session();
+    await this.removeOrphans(client);
     const digest = new UploadDigest();
     try {
       await this.ensureDir(client, dir);
@@ -154,6 +180,9 @@ export class SftpStorage implements Storage {
       // (_writev) instead of waiting for each acknowledgement: one round trip per chunk
       // would cap throughput at chunk size / latency.
       const out = client.createWriteStream(temp, { flags: "w", mode: 0o600, highWaterMark: WRITE_BUFFER });
+      // ssh2's own stream cannot be failed once its channel is gone (its destroy waits for the
+      // server): the pipeline is failed through our stage instead.
+      this.track(client, digest);
       await pipeline(body, digest, out, ...(options.signal ? [{ signal: options.signal }] : []));
       const sent = digest.result();
       if (size !== undefined && sent.bytes !== size) throw new PermanentError(`${key}: read ${sent.bytes} bytes, expected ${size} (the local file changed during the upload)`);
@@ -165,11 +194,20 @@ export class SftpStorage implements Storage {
       if (placed.size !== sent.bytes) throw new TransientError(`${this.describe(key)}: the server holds ${placed.size} bytes after the rename, ${sent.bytes} were sent`);
     } catch (err) {
       body.destroy();
-      // Best effort: when the connection itself is gone the temporary file cannot be removed now;
-      // its hidden ".partial" name keeps it out of listings.
-      await client.delete(temp, true).catch(() => undefined);
+      // When the connection itself is gone the temporary file cannot be removed now: the next
+      // attempt removes it once reconnected. Its hidden ".partial" name keeps it out of listings.
+      if (this.client === client) await client.delete(temp, true).catch(() => this.orphans.add(temp));
+      else this.orphans.add(temp); // the connection is gone: calls on it would never return
       if (options.signal?.aborted) throw new PermanentError("upload interrupted", { cause: options.signal.reason });
       throw err;
+    }
+  }
+
+  /** Temporary files of failed attempts whose connection died before they could be removed. */
+  private async removeOrphans(client: SftpClient): Promise<void> {
+    for (const path of [...this.orphans]) {
+      await client.delete(path, true);
+      this.orphans.delete(path);
     }
   }
 
@@ -201,7 +239,7 @@ export class SftpStorage implements Storage {
       const client = await this.session();
       // Fail here (not found, permission) rather than on the first read.
       if ((await client.exists(path)) !== "-") throw notFoundError(this.describe(key));
-      return this.readAhead(path);
+      return this.track(client, await this.readAhead(path));
     });
   }
 

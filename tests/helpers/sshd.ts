@@ -21,6 +21,8 @@ export interface SshServer {
   /** A client key protected by `passphrase`, authorized for `username`. */
   clientKeyFile: string;
   passphrase: string;
+  /** The listening sshd; each client connection is served by a child of it. */
+  pid: number;
   /** sshd's stderr so far (for failure messages). */
   log(): string;
   stop(): Promise<void>;
@@ -86,6 +88,7 @@ export async function startSshd(): Promise<SshServer> {
     hostKeyLine,
     clientKeyFile: join(dir, "client_ed25519"),
     passphrase,
+    pid: child.pid ?? 0,
     log: () => log,
     stop: async () => {
       if (child.exitCode === null) {

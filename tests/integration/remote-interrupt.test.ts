@@ -1,5 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,5 +93,35 @@ describe("an upload killed midway", () => {
     expect(mine.some((r) => r.startsWith("POST ") && r.includes("uploadId="))).toBe(false); // never completed
     expect(await filesBelow(local)).toHaveLength(2);
     expect(String(result.stderr)).not.toContain(s3.secretAccessKey);
+  });
+});
+
+describe("a connection dropped midway", () => {
+  it("SFTP: the upload is retried on a new connection and completes byte-exact, leaving no temporary file", async () => {
+    const root = join(ssh.root, "dropped");
+    const { file, local } = await writeConfig("dropped", sftpRemote(ssh, root, { retries: 3 }));
+    await writeFile(file, (await readFile(file, "utf8")).replace("keep: false", "keep: true"));
+    const child = execa(BIN, ["-c", file, "backup"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env, VYA_BACKUPDB_RETRY_DELAY_MS: "50" },
+      extendEnv: false,
+      reject: false,
+      stdin: "ignore",
+    });
+    let dropped = false;
+    while (child.exitCode === null && !dropped) {
+      if ((await filesBelow(root)).some((f) => f.endsWith(".partial"))) {
+        // Each connection is served by a child of the listening sshd: killing it cuts the connection.
+        const sessions = execFileSync("pgrep", ["-P", String(ssh.pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
+        for (const pid of sessions) process.kill(Number(pid), "SIGKILL");
+        dropped = sessions.length > 0;
+      } else await new Promise((r) => setTimeout(r, 10));
+    }
+    const result = await child;
+    expect(dropped, "the upload finished before the connection could be cut").toBe(true);
+    expect(result.exitCode, String(result.stdout) + String(result.stderr)).toBe(0);
+    expect(String(result.stderr)).toMatch(/attempt 1 failed, retrying/);
+    const localFiles = await filesBelow(local);
+    expect(await filesBelow(root)).toEqual(localFiles); // no .partial left behind
+    for (const key of localFiles) expect((await readFile(join(root, key))).equals(await readFile(join(local, key))), key).toBe(true);
   });
 });

@@ -19,6 +19,8 @@ describe("isTransient", () => {
     ["SFTP connection lost", Object.assign(new Error("lost"), { code: 7 })],
     ["verification mismatch", new TransientError("size differs")],
     ["wrapped network error", new Error("upload failed", { cause: sysError("ECONNRESET") })],
+    ["SFTP not connected", Object.assign(new Error("stat: No SFTP connection available"), { code: "ERR_NOT_CONNECTED" })],
+    ["SFTP connection ended", Object.assign(new Error("put: Unexpected end event"), { code: "ERR_GENERIC_CLIENT" })],
   ])("retries %s", (_label, err) => {
     expect(isTransient(err)).toBe(true);
   });
@@ -32,6 +34,8 @@ describe("isTransient", () => {
     ["no such bucket", sdkError("NoSuchBucket", 404)],
     ["ssh authentication", Object.assign(new Error("All configured authentication methods failed"), { level: "client-authentication" })],
     ["SFTP permission denied", Object.assign(new Error("Permission denied"), { code: 3 })],
+    ["SFTP bad path", Object.assign(new Error("_mkdir: Bad path: /x not a directory"), { code: "ERR_BAD_PATH" })],
+    ["another generic SFTP error", Object.assign(new Error("put: Failure"), { code: "ERR_GENERIC_CLIENT" })],
     ["host key mismatch", new PermanentError("host key mismatch")],
     ["permanent wrapping a network error", new PermanentError("interrupted", { cause: sysError("ECONNRESET") })],
     ["an unknown error", new Error("something odd")],
