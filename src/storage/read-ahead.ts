@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import type { SFTPWrapper, Stats } from "ssh2";
 
 export interface RandomAccessSource {
   size: number;
@@ -78,5 +79,27 @@ export class ReadAheadStream extends Readable {
     // still end (with its error) for the reader.
     this.source.close().catch(() => undefined);
     callback(error);
+  }
+}
+
+/** A remote file on an SFTP channel as a ReadAheadStream (open, fstat for the size, pipelined reads). */
+export async function openSftpReadStream(wrapper: SFTPWrapper, path: string): Promise<Readable> {
+  const call = <T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+  const handle = await call<Buffer>((cb) => wrapper.open(path, "r", cb));
+  try {
+    const { size } = await call<Stats>((cb) => wrapper.fstat(handle, cb));
+    return new ReadAheadStream({
+      size,
+      read: (offset, length) =>
+        new Promise<Buffer>((resolve, reject) => {
+          const buffer = Buffer.allocUnsafe(length);
+          wrapper.read(handle, buffer, 0, length, offset, (err, bytes) => (err ? reject(err) : resolve(buffer.subarray(0, bytes))));
+        }),
+      close: () => call<void>((cb) => wrapper.close(handle, (err) => cb(err, undefined))),
+    });
+  } catch (err) {
+    wrapper.close(handle, () => undefined);
+    throw err;
   }
 }

@@ -4,27 +4,16 @@ import { stat as statFile } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import SftpClient from "ssh2-sftp-client";
-import type { ConnectConfig, SFTPWrapper, Stats } from "ssh2";
+import type SftpClient from "ssh2-sftp-client";
 import { UploadDigest } from "./digest.js";
 import { notFoundError } from "./not-found.js";
 import { remoteFailure } from "./remote-error.js";
-import { checkHostKey, hostKeyAlgorithms, readKnownHosts, type HostKeyExpectation } from "./host-key.js";
-import { ReadAheadStream } from "./read-ahead.js";
+import { openSftpReadStream } from "./read-ahead.js";
+import { connectSftp, type SftpConnection, type SftpSession } from "./sftp-connect.js";
 import { PermanentError, TransientError, isTransient, withRetry, type RetryPolicy } from "./retry.js";
 import type { PutOptions, PutSource, Storage, StoredObject } from "./storage.js";
 
-export interface SftpConnection {
-  host: string;
-  port: number;
-  username: string;
-  password?: string | undefined;
-  privateKey?: Buffer | string | undefined;
-  passphrase?: string | undefined;
-  hostKey: HostKeyExpectation;
-  /** Absolute directory on the server that keys are relative to. */
-  root: string;
-}
+export type { SftpConnection } from "./sftp-connect.js";
 
 export interface SftpStorageOptions {
   retry: RetryPolicy;
@@ -43,9 +32,7 @@ const TEMP_RE = /^\..+\.[0-9a-f]{8}\.partial$/;
  */
 export class SftpStorage implements Storage {
   readonly kind = "sftp" as const;
-  private client: SftpClient | undefined;
-  /** The raw SFTP channel of `client`, for pipelined reads. */
-  private wrapper: SFTPWrapper | undefined;
+  private current: SftpSession | undefined;
   private connecting: Promise<SftpClient> | undefined;
   private readonly orphans = new Set<string>();
   private readonly streams = new Map<SftpClient, Set<Writable | Readable>>();
@@ -63,54 +50,27 @@ export class SftpStorage implements Storage {
   }
 
   private session(): Promise<SftpClient> {
-    if (this.client) return Promise.resolve(this.client);
-    this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
+    if (this.current) return Promise.resolve(this.current.client);
+    this.connecting ??= connectSftp(this.name, this.conn, (session) => this.lost(session))
+      .then((session) => {
+        this.current = session;
+        this.streams.set(session.client, new Set());
+        return session.client;
+      })
+      .finally(() => (this.connecting = undefined));
     return this.connecting;
   }
 
-  private async connect(): Promise<SftpClient> {
-    let refused: string | null = null;
-    const known = this.conn.hostKey.sha256 === undefined ? readKnownHosts(this.conn.hostKey) : [];
-    const algorithms = hostKeyAlgorithms(known);
-    // The library's default listeners print to stdout; a dropped connection just forgets the client.
-    const client: SftpClient = new SftpClient(this.name, { error: () => this.forget(client), end: () => this.forget(client), close: () => this.forget(client) });
-    const config: ConnectConfig = {
-      host: this.conn.host,
-      port: this.conn.port,
-      username: this.conn.username,
-      readyTimeout: 20_000,
-      keepaliveInterval: 15_000,
-      hostVerifier: (key: Buffer) => {
-        refused = checkHostKey(key, this.conn.hostKey, known);
-        return refused === null;
-      },
-      ...(algorithms.length > 0 ? { algorithms: { serverHostKey: algorithms as NonNullable<ConnectConfig["algorithms"]>["serverHostKey"] } } : {}),
-      ...(this.conn.password !== undefined ? { password: this.conn.password } : {}),
-      ...(this.conn.privateKey !== undefined ? { privateKey: this.conn.privateKey } : {}),
-      ...(this.conn.passphrase !== undefined ? { passphrase: this.conn.passphrase } : {}),
-    };
-    let wrapper: SFTPWrapper;
-    try {
-      wrapper = await client.connect(config);
-    } catch (err) {
-      await client.end().catch(() => undefined);
-      if (refused !== null) throw new PermanentError(refused);
-      const message = err instanceof Error ? err.message : String(err);
-      if (/authentication methods failed|privateKey|passphrase/i.test(message)) throw new PermanentError(`authentication failed for ${this.conn.username}@${this.conn.host}: ${message}`, { cause: err });
-      throw err;
-    }
-    // ssh2 never calls back a pending read or write when the connection dies, so the streams in
-    // use are failed here; otherwise a transfer would wait forever (and Node exit with 13).
-    wrapper.once("close", () => {
-      this.forget(client);
-      const lost = Object.assign(new Error(`the SFTP connection to ${this.conn.host}:${this.conn.port} was lost`), { code: "ECONNRESET" });
-      for (const stream of this.streams.get(client) ?? []) stream.destroy(lost);
-      this.streams.delete(client);
-    });
-    this.client = client;
-    this.wrapper = wrapper;
-    this.streams.set(client, new Set());
-    return client;
+  /**
+   * ssh2 never calls back a pending read or write when the connection dies, and its streams
+   * cannot be destroyed then: the streams of ours in use are failed here, or a transfer would
+   * wait forever (and Node exit with 13).
+   */
+  private lost(session: SftpSession): void {
+    if (this.current === session) this.current = undefined;
+    const error = Object.assign(new Error(`the SFTP connection to ${this.conn.host}:${this.conn.port} was lost`), { code: "ECONNRESET" });
+    for (const stream of this.streams.get(session.client) ?? []) stream.destroy(error);
+    this.streams.delete(session.client);
   }
 
   /** Registers a stream of ours to fail if `client`'s connection dies while it is in use. */
@@ -125,18 +85,10 @@ export class SftpStorage implements Storage {
     return stream;
   }
 
-  private forget(client: SftpClient): void {
-    if (this.client === client) {
-      this.client = undefined;
-      this.wrapper = undefined;
-    }
-  }
-
   private async reset(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.wrapper = undefined;
-    await client?.end().catch(() => undefined);
+    const session = this.current;
+    this.current = undefined;
+    await session?.client.end().catch(() => undefined);
   }
 
   private retry<T>(what: string, op: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -196,7 +148,7 @@ export class SftpStorage implements Storage {
       body.destroy();
       // When the connection itself is gone the temporary file cannot be removed now: the next
       // attempt removes it once reconnected. Its hidden ".partial" name keeps it out of listings.
-      if (this.client === client) await client.delete(temp, true).catch(() => this.orphans.add(temp));
+      if (this.current?.client === client) await client.delete(temp, true).catch(() => this.orphans.add(temp));
       else this.orphans.add(temp); // the connection is gone: calls on it would never return
       if (options.signal?.aborted) throw new PermanentError("upload interrupted", { cause: options.signal.reason });
       throw err;
@@ -239,31 +191,10 @@ export class SftpStorage implements Storage {
       const client = await this.session();
       // Fail here (not found, permission) rather than on the first read.
       if ((await client.exists(path)) !== "-") throw notFoundError(this.describe(key));
-      return this.track(client, await this.readAhead(path));
+      const wrapper = this.current?.wrapper;
+      if (!wrapper || this.current?.client !== client) throw Object.assign(new Error("the SFTP connection was lost"), { code: "ECONNRESET" });
+      return this.track(client, await openSftpReadStream(wrapper, path));
     });
-  }
-
-  private async readAhead(path: string): Promise<Readable> {
-    const wrapper = this.wrapper;
-    if (!wrapper) throw new TransientError(`${this.name}: the SFTP connection closed`);
-    const call = <T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void) =>
-      new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
-    const handle = await call<Buffer>((cb) => wrapper.open(path, "r", cb));
-    try {
-      const { size } = await call<Stats>((cb) => wrapper.fstat(handle, cb));
-      return new ReadAheadStream({
-        size,
-        read: (offset, length) =>
-          new Promise<Buffer>((resolve, reject) => {
-            const buffer = Buffer.allocUnsafe(length);
-            wrapper.read(handle, buffer, 0, length, offset, (err, bytes) => (err ? reject(err) : resolve(buffer.subarray(0, bytes))));
-          }),
-        close: () => call<void>((cb) => wrapper.close(handle, (err) => cb(err, undefined))),
-      });
-    } catch (err) {
-      wrapper.close(handle, () => undefined);
-      throw err;
-    }
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
