@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { freePort, waitForPort } from "./ports.js";
@@ -23,6 +23,8 @@ export interface SshServer {
   passphrase: string;
   /** The listening sshd; each client connection is served by a child of it. */
   pid: number;
+  /** Pids of the sshd children serving client connections right now (killing one cuts its connection). */
+  sessions(): number[];
   /** sshd's stderr so far (for failure messages). */
   log(): string;
   stop(): Promise<void>;
@@ -89,6 +91,7 @@ export async function startSshd(): Promise<SshServer> {
     clientKeyFile: join(dir, "client_ed25519"),
     passphrase,
     pid: child.pid ?? 0,
+    sessions: () => childrenOf(child.pid ?? -1),
     log: () => log,
     stop: async () => {
       if (child.exitCode === null) {
@@ -98,4 +101,20 @@ export async function startSshd(): Promise<SshServer> {
       await tmp.cleanup();
     },
   };
+}
+
+/** Child pids of `parent`, from /proc (procps may be missing on a minimal system). */
+function childrenOf(parent: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent) out.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
 }

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -111,8 +110,8 @@ describe("a connection dropped midway", () => {
     while (child.exitCode === null && !dropped) {
       if ((await filesBelow(root)).some((f) => f.endsWith(".partial"))) {
         // Each connection is served by a child of the listening sshd: killing it cuts the connection.
-        const sessions = execFileSync("pgrep", ["-P", String(ssh.pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
-        for (const pid of sessions) process.kill(Number(pid), "SIGKILL");
+        const sessions = ssh.sessions();
+        for (const pid of sessions) process.kill(pid, "SIGKILL");
         dropped = sessions.length > 0;
       } else await new Promise((r) => setTimeout(r, 10));
     }
