@@ -70,9 +70,15 @@ export async function replicate(backup: LocalBackup, remotes: readonly Storage[]
   const failed = outcomes.find((o) => o.status === "failed");
   if (failed) return { remotes: outcomes, error: failed.error ?? `remote "${failed.remote}" failed`, localDeleted: false };
   if (ctx.config.storage.local.keep) return { remotes: outcomes, localDeleted: false };
-  // Sidecar first: a lone archive is a partial, a lone sidecar would look like a backup.
-  await rm(backup.sidecar, { force: true });
-  await rm(backup.archive, { force: true });
+  try {
+    // Sidecar first: a lone archive is a partial, a lone sidecar would look like a backup.
+    await rm(backup.sidecar, { force: true });
+    await rm(backup.archive, { force: true });
+  } catch (err) {
+    // Every remote holds a verified copy: the backup succeeded; only the clean-up did not.
+    log.warn({ archive: backup.archive, err: ctx.redactor.redact(describeError(err)) }, "could not remove the local copy (storage.local.keep: false)");
+    return { remotes: outcomes, localDeleted: false };
+  }
   log.info({ archive: backup.archive }, "local copy removed (storage.local.keep: false); every remote verified its copy");
   return { remotes: outcomes, localDeleted: true };
 }
