@@ -1,27 +1,37 @@
 import { Readable } from "node:stream";
-import type { SFTPWrapper, Stats } from "ssh2";
+import { isTransient } from "./retry.js";
 
 export interface RandomAccessSource {
   size: number;
   /** Reads up to `length` bytes at `offset`; fewer only at the end of the file (0: end). */
   read(offset: number, length: number): Promise<Buffer>;
   close(): Promise<void>;
+  /** Re-opens after the transient failure `reason` (e.g. on a new connection); throws when it cannot. */
+  reopen?(reason: Error, attempt: number): Promise<void>;
+}
+
+interface Request {
+  offset: number;
+  data: Promise<Buffer>;
 }
 
 /**
  * A Readable over positional reads that keeps `depth` requests in flight and delivers them in
  * order. Over SFTP one request per round trip would cap a download at chunk / latency (about
- * 3 MB/s at 20 ms); a window of requests fills the link the way uploads do.
+ * 3 MB/s at 20 ms); a window of requests fills the link the way uploads do. After a transient
+ * failure the source is re-opened (up to `reopens` times) and reading resumes where it failed.
  */
 export class ReadAheadStream extends Readable {
   private nextOffset = 0;
-  private readonly inFlight: Promise<Buffer>[] = [];
+  private inFlight: Request[] = [];
   private pumping = false;
+  private reopened = 0;
 
   constructor(
     private readonly source: RandomAccessSource,
     private readonly chunk = 64 * 1024,
     private readonly depth = 32,
+    private readonly reopens = 0,
   ) {
     super({ highWaterMark: chunk * 4 });
   }
@@ -29,9 +39,9 @@ export class ReadAheadStream extends Readable {
   private fill(): void {
     while (this.inFlight.length < this.depth && this.nextOffset < this.source.size) {
       const length = Math.min(this.chunk, this.source.size - this.nextOffset);
-      const request = this.readFully(this.nextOffset, length);
-      request.catch(() => undefined); // awaited in order later; not an unhandled rejection meanwhile
-      this.inFlight.push(request);
+      const data = this.readFully(this.nextOffset, length);
+      data.catch(() => undefined); // awaited in order later; not an unhandled rejection meanwhile
+      this.inFlight.push({ offset: this.nextOffset, data });
       this.nextOffset += length;
     }
   }
@@ -63,7 +73,18 @@ export class ReadAheadStream extends Readable {
           this.push(null);
           return;
         }
-        const data = await head;
+        let data: Buffer;
+        try {
+          data = await head.data;
+        } catch (err) {
+          if (!this.source.reopen || this.reopened >= this.reopens || !isTransient(err)) throw err;
+          this.reopened++;
+          // Drop the outstanding requests and ask again, from the failed one, once re-opened.
+          this.inFlight = [];
+          this.nextOffset = head.offset;
+          await this.source.reopen(err as Error, this.reopened);
+          continue;
+        }
         if (this.destroyed) return;
         if (data.length > 0 && !this.push(data)) return; // resumed by the next _read
       }
@@ -79,27 +100,5 @@ export class ReadAheadStream extends Readable {
     // still end (with its error) for the reader.
     this.source.close().catch(() => undefined);
     callback(error);
-  }
-}
-
-/** A remote file on an SFTP channel as a ReadAheadStream (open, fstat for the size, pipelined reads). */
-export async function openSftpReadStream(wrapper: SFTPWrapper, path: string): Promise<Readable> {
-  const call = <T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void) =>
-    new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
-  const handle = await call<Buffer>((cb) => wrapper.open(path, "r", cb));
-  try {
-    const { size } = await call<Stats>((cb) => wrapper.fstat(handle, cb));
-    return new ReadAheadStream({
-      size,
-      read: (offset, length) =>
-        new Promise<Buffer>((resolve, reject) => {
-          const buffer = Buffer.allocUnsafe(length);
-          wrapper.read(handle, buffer, 0, length, offset, (err, bytes) => (err ? reject(err) : resolve(buffer.subarray(0, bytes))));
-        }),
-      close: () => call<void>((cb) => wrapper.close(handle, (err) => cb(err, undefined))),
-    });
-  } catch (err) {
-    wrapper.close(handle, () => undefined);
-    throw err;
   }
 }

@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat as statFile } from "node:fs/promises";
 import { posix } from "node:path";
-import type { Readable, Writable } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type SftpClient from "ssh2-sftp-client";
 import { UploadDigest } from "./digest.js";
 import { notFoundError } from "./not-found.js";
 import { remoteFailure } from "./remote-error.js";
-import { openSftpReadStream } from "./read-ahead.js";
+import { openSftpReadStream, type SftpChannel } from "./sftp-read.js";
 import { connectSftp, type SftpConnection, type SftpSession } from "./sftp-connect.js";
 import { PermanentError, TransientError, isTransient, withRetry, type RetryPolicy } from "./retry.js";
 import type { PutOptions, PutSource, Storage, StoredObject } from "./storage.js";
@@ -35,7 +35,8 @@ export class SftpStorage implements Storage {
   private current: SftpSession | undefined;
   private connecting: Promise<SftpClient> | undefined;
   private readonly orphans = new Set<string>();
-  private readonly streams = new Map<SftpClient, Set<Writable | Readable>>();
+  /** Per connection: what to fail when it is lost (ssh2 would leave pending requests hanging). */
+  private readonly onLostCallbacks = new Map<SftpClient, Set<(error: Error) => void>>();
 
   constructor(
     readonly name: string,
@@ -54,7 +55,7 @@ export class SftpStorage implements Storage {
     this.connecting ??= connectSftp(this.name, this.conn, (session) => this.lost(session))
       .then((session) => {
         this.current = session;
-        this.streams.set(session.client, new Set());
+        this.onLostCallbacks.set(session.client, new Set());
         return session.client;
       })
       .finally(() => (this.connecting = undefined));
@@ -63,26 +64,34 @@ export class SftpStorage implements Storage {
 
   /**
    * ssh2 never calls back a pending read or write when the connection dies, and its streams
-   * cannot be destroyed then: the streams of ours in use are failed here, or a transfer would
-   * wait forever (and Node exit with 13).
+   * cannot be destroyed then: what is in use is failed here, or a transfer would wait forever
+   * (and Node exit with 13).
    */
   private lost(session: SftpSession): void {
     if (this.current === session) this.current = undefined;
     const error = Object.assign(new Error(`the SFTP connection to ${this.conn.host}:${this.conn.port} was lost`), { code: "ECONNRESET" });
-    for (const stream of this.streams.get(session.client) ?? []) stream.destroy(error);
-    this.streams.delete(session.client);
+    const callbacks = this.onLostCallbacks.get(session.client);
+    this.onLostCallbacks.delete(session.client);
+    for (const fail of callbacks ?? []) fail(error);
   }
 
-  /** Registers a stream of ours to fail if `client`'s connection dies while it is in use. */
-  private track<T extends Writable | Readable>(client: SftpClient, stream: T): T {
-    const set = this.streams.get(client);
-    if (!set) {
-      stream.destroy(Object.assign(new Error("the SFTP connection was lost"), { code: "ECONNRESET" }));
-      return stream;
+  /** Calls `fail` if `client`'s connection is lost before the returned function is called. */
+  private onLost(client: SftpClient, fail: (error: Error) => void): () => void {
+    const callbacks = this.onLostCallbacks.get(client);
+    if (!callbacks) {
+      fail(Object.assign(new Error("the SFTP connection was lost"), { code: "ECONNRESET" }));
+      return () => undefined;
     }
-    set.add(stream);
-    stream.once("close", () => set.delete(stream));
-    return stream;
+    callbacks.add(fail);
+    return () => callbacks.delete(fail);
+  }
+
+  /** The channel of a live connection (connecting if needed), for pipelined reads. */
+  private async channel(): Promise<SftpChannel> {
+    const client = await this.session();
+    const session = this.current;
+    if (session?.client !== client) throw Object.assign(new Error("the SFTP connection was lost"), { code: "ECONNRESET" });
+    return { wrapper: session.wrapper, onLost: (fail) => this.onLost(client, fail) };
   }
 
   private async reset(): Promise<void> {
@@ -134,8 +143,12 @@ export class SftpStorage implements Storage {
       const out = client.createWriteStream(temp, { flags: "w", mode: 0o600, highWaterMark: WRITE_BUFFER });
       // ssh2's own stream cannot be failed once its channel is gone (its destroy waits for the
       // server): the pipeline is failed through our stage instead.
-      this.track(client, digest);
-      await pipeline(body, digest, out, ...(options.signal ? [{ signal: options.signal }] : []));
+      const unlisten = this.onLost(client, (error) => digest.destroy(error));
+      try {
+        await pipeline(body, digest, out, ...(options.signal ? [{ signal: options.signal }] : []));
+      } finally {
+        unlisten();
+      }
       const sent = digest.result();
       if (size !== undefined && sent.bytes !== size) throw new PermanentError(`${key}: read ${sent.bytes} bytes, expected ${size} (the local file changed during the upload)`);
       if (options.sha256 && sent.sha256 !== options.sha256) throw new PermanentError(`${key}: the local file's sha256 is ${sent.sha256}, the sidecar says ${options.sha256}`);
@@ -191,9 +204,12 @@ export class SftpStorage implements Storage {
       const client = await this.session();
       // Fail here (not found, permission) rather than on the first read.
       if ((await client.exists(path)) !== "-") throw notFoundError(this.describe(key));
-      const wrapper = this.current?.wrapper;
-      if (!wrapper || this.current?.client !== client) throw Object.assign(new Error("the SFTP connection was lost"), { code: "ECONNRESET" });
-      return this.track(client, await openSftpReadStream(wrapper, path));
+      // A connection lost mid-download is re-opened up to `retries` times, resuming where it stopped.
+      return openSftpReadStream(await this.channel(), path, {
+        reconnect: () => this.retry(`reconnect for ${key}`, () => this.channel()),
+        reopens: this.options.retry.retries,
+        onReopen: (reason, attempt) => this.options.onRetry?.(`download ${key}`, attempt, reason),
+      });
     });
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,5 +122,47 @@ describe("a connection dropped midway", () => {
     const localFiles = await filesBelow(local);
     expect(await filesBelow(root)).toEqual(localFiles); // no .partial left behind
     for (const key of localFiles) expect((await readFile(join(root, key))).equals(await readFile(join(local, key))), key).toBe(true);
+  });
+
+  it("SFTP: a download whose connection drops resumes on a new connection, and verify passes", async () => {
+    const root = join(ssh.root, "download");
+    const scratch = join(dir, "scratch");
+    await mkdir(scratch, { recursive: true });
+    const file = join(dir, "download.yaml");
+    await writeFile(
+      file,
+      stringify({
+        server: { name: "db01" },
+        storage: { local: { path: join(dir, "download-local"), keep: false }, remotes: [sftpRemote(ssh, root, { retries: 3 })] },
+        instances: [{ id: 3, name: "blob", type: "files", paths: [`${dir}/src/*`], compression_level: 0 }],
+        options: { tmp_dir: scratch },
+      }),
+    );
+    const backup = await execa(BIN, ["-c", file, "backup"], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env }, extendEnv: false, reject: false });
+    expect(backup.exitCode, String(backup.stdout)).toBe(0);
+    const name = ((await filesBelow(root)).find((f) => f.endsWith(".tar.gz")) ?? "").split("/").pop() ?? "";
+
+    const child = execa(BIN, ["-c", file, "verify", "--file", name, "--storage", "nas"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env, VYA_BACKUPDB_RETRY_DELAY_MS: "50" },
+      extendEnv: false,
+      reject: false,
+      stdin: "ignore",
+    });
+    let dropped = false;
+    while (child.exitCode === null && !dropped) {
+      const downloading = (await readdir(scratch, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+      const sizes = await Promise.all(downloading.map((e) => stat(join(e.parentPath, e.name)).then((s) => s.size, () => 0)));
+      if (sizes.some((size) => size > 8 * 1024 * 1024)) {
+        const sessions = ssh.sessions();
+        for (const pid of sessions) process.kill(pid, "SIGKILL");
+        dropped = sessions.length > 0;
+      } else await new Promise((r) => setTimeout(r, 10));
+    }
+    const result = await child;
+    expect(dropped, "the download finished before the connection could be cut").toBe(true);
+    expect(result.exitCode, String(result.stdout) + String(result.stderr)).toBe(0);
+    expect(String(result.stdout)).toContain("1 archive verified");
+    expect(String(result.stderr)).toMatch(/download .*attempt 1 failed, retrying/);
+    expect(await readdir(scratch)).toEqual([]); // the downloaded copy is removed afterwards
   });
 });

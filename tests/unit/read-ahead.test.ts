@@ -55,4 +55,46 @@ describe("ReadAheadStream", () => {
     await expect(collect(new ReadAheadStream(src, 32 * 1024, 4))).rejects.toThrow("connection lost");
     expect(stats.closed).toBe(true);
   });
+
+  it("re-opens after a lost connection and resumes where it failed, byte-exact", async () => {
+    const data = randomBytes(700_000);
+    let generation = 0;
+    let failed = false;
+    const reasons: string[] = [];
+    const src: RandomAccessSource = {
+      size: data.length,
+      read: async (offset, length) => {
+        const mine = generation;
+        await new Promise((r) => setTimeout(r, Math.random() * 2));
+        // The first connection dies once reads pass 300 kB: every request still on it fails.
+        if (mine === 0 && offset >= 300_000) {
+          failed = true;
+          throw Object.assign(new Error("the SFTP connection was lost"), { code: "ECONNRESET" });
+        }
+        return data.subarray(offset, offset + length);
+      },
+      close: async () => undefined,
+      reopen: async (reason) => {
+        reasons.push(reason.message);
+        generation++;
+      },
+    };
+    expect((await collect(new ReadAheadStream(src, 16 * 1024, 8, 2))).equals(data)).toBe(true);
+    expect(failed).toBe(true);
+    expect(reasons).toEqual(["the SFTP connection was lost"]);
+  });
+
+  it("gives up when re-opening is not allowed or the error is permanent", async () => {
+    const failing = (code: string): RandomAccessSource => ({
+      size: 100_000,
+      read: async (offset) => {
+        if (offset >= 50_000) throw Object.assign(new Error(`failed: ${code}`), { code });
+        return Buffer.alloc(Math.min(16 * 1024, 100_000 - offset));
+      },
+      close: async () => undefined,
+      reopen: async () => undefined,
+    });
+    await expect(collect(new ReadAheadStream(failing("ECONNRESET"), 16 * 1024, 4, 0))).rejects.toThrow("failed: ECONNRESET");
+    await expect(collect(new ReadAheadStream(failing("EACCES"), 16 * 1024, 4, 3))).rejects.toThrow("failed: EACCES");
+  });
 });
