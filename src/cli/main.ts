@@ -1,14 +1,9 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, VyaError, describeError } from "../util/errors.js";
-import { LOG_LEVELS } from "../util/logger.js";
 import { VERSION } from "../version.js";
-import { registerBackup } from "./backup.js";
-import { registerConfig } from "./config.js";
-import { registerList } from "./list.js";
-import { registerRestore } from "./restore.js";
-import { registerVerify } from "./verify.js";
+import { COMMAND_MODULES, LOG_LEVELS, commandNameOf } from "./commands.js";
 
-function buildProgram(): Command {
+async function buildProgram(args: readonly string[]): Promise<Command> {
   const program = new Command("vya-backupdb")
     .description("Back up PostgreSQL, MySQL/MariaDB and file trees into verified archives with JSON sidecars.")
     .version(VERSION, "-V, --version")
@@ -19,11 +14,12 @@ function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  registerBackup(program);
-  registerConfig(program);
-  registerList(program);
-  registerRestore(program);
-  registerVerify(program);
+  const named = commandNameOf(args);
+  const versionOnly = named === undefined && (args.includes("-V") || args.includes("--version"));
+  // Only the command being run is loaded; without one (top-level help, a typo) all of them are,
+  // so help lists every command and commander can suggest the right one.
+  const wanted = named ? [named] : versionOnly ? [] : Object.keys(COMMAND_MODULES);
+  for (const name of wanted) (await COMMAND_MODULES[name]!())(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
@@ -33,7 +29,7 @@ function buildProgram(): Command {
 
 async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv.slice(2))).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end through here too, with exit code 0.

@@ -82,7 +82,7 @@ async function planInstance(instance: Instance, ctx: RunContext): Promise<{ unit
       error: ctx.redactor.redact(message),
     },
   });
-  const source = sourceFor(instance.type);
+  const source = await sourceFor(instance.type);
   if (!source) return fail(`backing up ${instance.type} instances is not supported by this version`);
   try {
     return { units: await source.plan(instance, { logger: ctx.logger.child({ instance: instanceName(instance) }), redactor: ctx.redactor, signal: ctx.signal }) };

@@ -1,16 +1,16 @@
 import type { InstanceType } from "../config/schema.js";
-import { filesSource } from "./files.js";
-import { mysqlSource } from "./mysql/source.js";
-import { postgresSource } from "./postgres/source.js";
 import type { Source } from "./source.js";
 
-/** One source per instance type; the database sources register here as they land. */
-const sources: Partial<Record<InstanceType, Source>> = {
-  files: filesSource,
-  postgres: postgresSource,
-  mysql: mysqlSource,
+/**
+ * One source per instance type, loaded on first use: a files-only run never loads the
+ * database clients' code (nor execa).
+ */
+const loaders: Record<InstanceType, () => Promise<Source>> = {
+  files: async () => (await import("./files.js")).filesSource,
+  postgres: async () => (await import("./postgres/source.js")).postgresSource,
+  mysql: async () => (await import("./mysql/source.js")).mysqlSource,
 };
 
-export function sourceFor(type: InstanceType): Source | undefined {
-  return sources[type];
+export async function sourceFor(type: InstanceType): Promise<Source | undefined> {
+  return loaders[type]?.();
 }

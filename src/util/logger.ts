@@ -57,4 +57,3 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;

@@ -1,0 +1,39 @@
+import type { Command } from "commander";
+
+/**
+ * The commands and the module that registers each. main.ts imports only the module of the
+ * command being run, so `vya-backupdb backup` never loads the S3 SDK or the zip reader, and
+ * `--version` loads almost nothing (start-up time matters for a tool run by cron every few minutes).
+ */
+type Register = (program: Command) => void;
+
+export const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
+  backup: async () => (await import("./backup.js")).registerBackup,
+  config: async () => (await import("./config.js")).registerConfig,
+  list: async () => (await import("./list.js")).registerList,
+  restore: async () => (await import("./restore.js")).registerRestore,
+  verify: async () => (await import("./verify.js")).registerVerify,
+};
+
+/** Aliases map to the command that owns them. */
+const ALIASES: Record<string, string> = { "restore-list": "list" };
+
+/** Global options that take a value: their value is not the command name. */
+const GLOBAL_WITH_VALUE = new Set(["-c", "--config", "--log-level", "--log-file"]);
+
+/** The command named on the command line, or undefined (none, or not one we know). */
+export function commandNameOf(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (GLOBAL_WITH_VALUE.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg.startsWith("-")) continue;
+    const name = ALIASES[arg] ?? arg;
+    return name in COMMAND_MODULES ? name : undefined;
+  }
+  return undefined;
+}
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
