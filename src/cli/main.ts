@@ -45,4 +45,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// `vya-backupdb list | head` closes stdout early: that is not an error worth a stack trace.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 await main(process.argv);
