@@ -13,6 +13,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { UploadDigest } from "./digest.js";
 import { uploadFile, type ObjectParams } from "./s3-file-upload.js";
 import { notFoundError } from "./not-found.js";
+import { ResumingReadStream } from "./resuming-read.js";
 import { remoteFailure } from "./remote-error.js";
 import { planParts } from "./part-size.js";
 import { PermanentError, TransientError, withRetry, type RetryPolicy } from "./retry.js";
@@ -151,11 +152,34 @@ export class S3Storage implements Storage {
   }
 
   async get(key: string): Promise<Readable> {
-    const out = await this.retry(`download ${key}`, () => this.client.send(new GetObjectCommand({ Bucket: this.remote.bucket, Key: this.objectKey(key) }))).catch((err: unknown) => {
+    const Key = this.objectKey(key);
+    const first = await this.retry(`download ${key}`, () => this.client.send(new GetObjectCommand({ Bucket: this.remote.bucket, Key }))).catch((err: unknown) => {
       throw isNotFound(err) ? notFoundError(this.describe(key), err) : err;
     });
-    if (!(out.Body instanceof Readable)) throw new Error(`${this.describe(key)}: the SDK returned no readable body`);
-    return out.Body;
+    if (!(first.Body instanceof Readable)) throw new Error(`${this.describe(key)}: the SDK returned no readable body`);
+    const body = first.Body;
+    const etag = first.ETag;
+    let resumed = false;
+    // A broken response is resumed with a Range request, pinned to the same object by its ETag.
+    return new ResumingReadStream({
+      size: first.ContentLength ?? 0,
+      resumes: this.options.retry.retries,
+      open: async (offset) => {
+        if (!resumed) {
+          resumed = true;
+          return body;
+        }
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.remote.bucket, Key, Range: `bytes=${offset}-`, ...(etag ? { IfMatch: etag } : {}) }));
+        if (!(out.Body instanceof Readable)) throw new Error(`${this.describe(key)}: the SDK returned no readable body`);
+        if (!out.ContentRange?.startsWith(`bytes ${offset}-`)) {
+          out.Body.destroy();
+          throw new PermanentError(`${this.describe(key)}: resuming at byte ${offset}, the server answered with ${out.ContentRange ?? "the whole object"}`);
+        }
+        return out.Body;
+      },
+      delay: (attempt) => new Promise((resolve) => setTimeout(resolve, Math.min(this.options.retry.maxDelayMs, this.options.retry.minDelayMs * 2 ** (attempt - 1)))),
+      onResume: (reason, attempt) => this.options.onRetry?.(`download ${key}`, attempt, reason),
+    });
   }
 
   async list(prefix: string): Promise<StoredObject[]> {

@@ -27,6 +27,8 @@ export interface S3Server {
   requests: string[];
   /** The same requests with their headers, for asserting what the client asked for. */
   requestHeaders: { line: string; headers: import("node:http").IncomingHttpHeaders }[];
+  /** Cuts every open client connection (a network failure mid-transfer). Returns how many. */
+  dropConnections(): number;
   /** Unique per server, so tests can search every output for it. */
   secretAccessKey: string;
   /** A client configured as s3rver needs (path style, checksums only when required). */
@@ -50,6 +52,11 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Serv
   const dataDir = join(tmp.dir, "data");
   const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: dataDir, configureBuckets: [{ name: bucket }] });
   const { port } = await server.run();
+  const sockets = new Set<import("node:net").Socket>();
+  server.httpServer.on("connection", (socket: import("node:net").Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   const requests: string[] = [];
   const requestHeaders: S3Server["requestHeaders"] = [];
   server.httpServer.on("request", (req: import("node:http").IncomingMessage) => {
@@ -65,6 +72,11 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Serv
     accessKeyId,
     requests,
     requestHeaders,
+    dropConnections: () => {
+      const count = sockets.size;
+      for (const socket of sockets) socket.destroy();
+      return count;
+    },
     secretAccessKey,
     client: () =>
       new S3Client({

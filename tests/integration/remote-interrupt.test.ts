@@ -165,4 +165,43 @@ describe("a connection dropped midway", () => {
     expect(String(result.stderr)).toMatch(/download .*attempt 1 failed, retrying/);
     expect(await readdir(scratch)).toEqual([]); // the downloaded copy is removed afterwards
   });
+
+  it("S3: a download whose connection drops resumes with a Range request, and verify passes", async () => {
+    const scratch = join(dir, "scratch-s3");
+    await mkdir(scratch, { recursive: true });
+    const file = join(dir, "download-s3.yaml");
+    await writeFile(
+      file,
+      stringify({
+        server: { name: "db01" },
+        storage: { local: { path: join(dir, "download-s3-local"), keep: false }, remotes: [s3Remote(s3, { prefix: "download", retries: 3 })] },
+        instances: [{ id: 3, name: "blob", type: "files", paths: [`${dir}/src/*`], compression_level: 0 }],
+        options: { tmp_dir: scratch },
+      }),
+    );
+    const processEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env, VYA_BACKUPDB_RETRY_DELAY_MS: "50" };
+    const backup = await execa(BIN, ["-c", file, "backup"], { env: processEnv, extendEnv: false, reject: false });
+    expect(backup.exitCode, String(backup.stdout)).toBe(0);
+    const key = [...(await s3Objects(s3, "download/")).keys()].find((k) => k.endsWith(".tar.gz")) ?? "";
+    const name = key.split("/").pop() ?? "";
+
+    const started = s3.requestHeaders.length;
+    const child = execa(BIN, ["-c", file, "verify", "--file", name, "--storage", "offsite"], { env: processEnv, extendEnv: false, reject: false, stdin: "ignore" });
+    let dropped = false;
+    while (child.exitCode === null && !dropped) {
+      const downloading = (await readdir(scratch, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+      const sizes = await Promise.all(downloading.map((e) => stat(join(e.parentPath, e.name)).then((s) => s.size, () => 0)));
+      if (sizes.some((size) => size > 8 * 1024 * 1024)) dropped = s3.dropConnections() > 0;
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+    const result = await child;
+    expect(dropped, "the download finished before the connection could be cut").toBe(true);
+    expect(result.exitCode, String(result.stdout) + String(result.stderr)).toBe(0);
+    expect(String(result.stdout)).toContain("1 archive verified");
+    expect(String(result.stderr)).toMatch(/download .*attempt 1 failed, retrying/);
+    const ranged = s3.requestHeaders.slice(started).filter((r) => r.line.startsWith("GET ") && r.headers.range);
+    expect(ranged.length).toBeGreaterThan(0);
+    expect(ranged[0]?.headers.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(ranged[0]?.headers["if-match"]).toBeTruthy();
+  });
 });
