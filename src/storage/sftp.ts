@@ -171,8 +171,8 @@ export class SftpStorage implements Storage {
   /** Temporary files of failed attempts whose connection died before they could be removed. */
   private async removeOrphans(client: SftpClient): Promise<void> {
     for (const path of [...this.orphans]) {
-      await client.delete(path, true);
       this.orphans.delete(path);
+      await client.delete(path, true).catch(() => undefined); // best effort: never fails an upload
     }
   }
 
