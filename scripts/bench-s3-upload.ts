@@ -13,7 +13,7 @@ const [archive, endpoint] = process.argv.slice(2);
 if (!archive || !endpoint) throw new Error("usage: upload.mjs ARCHIVE ENDPOINT");
 const sidecar = JSON.parse(readFileSync(`${archive}.json`, "utf8")) as { archive: { sha256: string } };
 const remote = remoteSchema.parse({ name: "bench", type: "s3", bucket: "bench", endpoint, force_path_style: true, access_key_id: "S3RVER", secret_access_key: "S3RVER" });
-const storage = openRemote(remote, { redactor: new Redactor() });
+const storage = await openRemote(remote, { redactor: new Redactor() });
 const started = Date.now();
 await storage.put(`upload-only/${basename(archive)}`, { file: archive }, { sha256: sidecar.archive.sha256 });
 console.log(Date.now() - started);

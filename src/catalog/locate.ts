@@ -22,7 +22,13 @@ export async function locateArchive(spec: string, primary: Storage, config: Conf
     if (!(err instanceof ArchiveNotFoundError) || named !== undefined || config.storage.remotes.length === 0) throw err;
     const skipped: string[] = [];
     for (const remote of config.storage.remotes) {
-      const storage = openRemote(remote, ctx);
+      let storage: Storage;
+      try {
+        storage = await openRemote(remote, ctx);
+      } catch (openErr) {
+        skipped.push(`${remote.name}: ${ctx.redactor.redact(describeError(openErr))}`);
+        continue;
+      }
       try {
         const archive = await resolveArchive(spec, storage);
         ctx.logger?.info({ storage: remote.name, key: archive.key }, "archive not found locally; found in a remote");

@@ -33,7 +33,7 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
   }
 
   // Remotes connect lazily, on their first operation; closed once the run is over.
-  const remotes = openRemotes(ctx.config, { redactor: ctx.redactor, logger: ctx.logger });
+  const remotes = await openRemotes(ctx.config, { redactor: ctx.redactor, logger: ctx.logger });
   let probes: ProbeOutcome[] | undefined;
   if (options.dryRun) {
     if (remotes.length > 0) probes = await probeRemotes(remotes, ctx);

@@ -7,9 +7,6 @@ import { defaultKnownHostsFiles } from "./host-key.js";
 import { LocalStorage } from "./local.js";
 import { RemoteError } from "./remote-error.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
-import { S3Storage } from "./s3.js";
-import { createS3Client } from "./s3-client.js";
-import { SftpStorage } from "./sftp.js";
 import type { Storage } from "./storage.js";
 import { UnavailableStorage } from "./unavailable.js";
 
@@ -43,13 +40,17 @@ export function retryPolicyFor(remote: Remote, env?: NodeJS.ProcessEnv): RetryPo
   return delay === undefined ? { ...DEFAULT_RETRY, retries: remote.retries } : { retries: remote.retries, minDelayMs: delay, maxDelayMs: delay * 30 };
 }
 
-/** Opens (lazily: nothing connects before the first operation) the storage a remote config names. */
-export function openRemote(remote: Remote, ctx: StorageContext): Storage {
+/**
+ * Opens the storage a remote config names. Nothing connects before the first operation, and a
+ * backend's code (the AWS SDK, ssh2) is loaded only when a remote of its type is opened.
+ */
+export async function openRemote(remote: Remote, ctx: StorageContext): Promise<Storage> {
   const env = ctx.env ?? process.env;
   const retry = retryPolicyFor(remote, env);
   const onRetry = (what: string, attempt: number, error: Error) =>
     ctx.logger?.warn({ remote: remote.name, attempt, err: ctx.redactor.redact(error.message) }, `${what}: attempt ${attempt} failed, retrying`);
   if (remote.type === "s3") {
+    const [{ S3Storage }, { createS3Client }] = await Promise.all([import("./s3.js"), import("./s3-client.js")]);
     return new S3Storage(remote, createS3Client(remote), {
       retry,
       partSize: tuningFromEnv(env).s3PartSize,
@@ -66,6 +67,7 @@ export function openRemote(remote: Remote, ctx: StorageContext): Storage {
     }
     ctx.redactor.add(privateKey);
   }
+  const { SftpStorage } = await import("./sftp.js");
   return new SftpStorage(
     remote.name,
     {
@@ -92,7 +94,7 @@ export function openLocal(config: Config): LocalStorage {
 }
 
 /** "local" or a remote's name, as `--storage NAME` takes it. */
-export function openNamedStorage(config: Config, name: string, ctx: StorageContext): Storage {
+export async function openNamedStorage(config: Config, name: string, ctx: StorageContext): Promise<Storage> {
   if (name === "local") return openLocal(config);
   const remote = config.storage.remotes.find((r) => r.name === name);
   if (!remote) {
@@ -103,12 +105,10 @@ export function openNamedStorage(config: Config, name: string, ctx: StorageConte
 }
 
 /** Every configured remote, in config order; one that cannot be opened fails each operation instead. */
-export function openRemotes(config: Config, ctx: StorageContext): Storage[] {
-  return config.storage.remotes.map((remote) => {
-    try {
-      return openRemote(remote, ctx);
-    } catch (err) {
-      return new UnavailableStorage(remote.name, remote.type, err instanceof Error ? err : new Error(String(err)));
-    }
-  });
+export async function openRemotes(config: Config, ctx: StorageContext): Promise<Storage[]> {
+  return Promise.all(
+    config.storage.remotes.map((remote) =>
+      openRemote(remote, ctx).catch((err: unknown) => new UnavailableStorage(remote.name, remote.type, err instanceof Error ? err : new Error(String(err)))),
+    ),
+  );
 }
