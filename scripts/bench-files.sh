@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 size_mib="${1:-1024}"
 work="${BENCH_DIR:-$PWD/.bench}/files"
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
-[ -f dist/cli.js ] || npx tsup --silent
+# A private build: test runs rebuild dist/ and would swap the binary mid-measurement.
+cli_dir="$PWD/node_modules/.cache/vya-bench-files"
+npx tsup --silent --out-dir "$cli_dir"
 
 tree="$work/tree"
 if [ ! -f "$tree/.complete-$size_mib" ]; then
@@ -45,7 +47,7 @@ measure() { # label, command...: prints "seconds maxrss_kib"
   cat "$log"
 }
 read -r tar_s tar_kib < <(measure tar tar -czf "$out/plain.tar.gz" --exclude='.complete-*' -C / "${tree#/}")
-read -r vya_s vya_kib < <(measure vya ./bin/vya-backupdb -c "$work/config.yaml" --log-level warn backup)
+read -r vya_s vya_kib < <(measure vya node "$cli_dir/cli.js" -c "$work/config.yaml" --log-level warn backup)
 archive=$(ls "$out"/backups/bench/tree/*.tar.gz)
 printf 'files benchmark, %s MiB tree (%s)\n' "$size_mib" "$(nproc) cores, $(node --version)"
 printf '  tar -czf          %6.1f s  peak RSS %6d KiB  %s bytes\n' "$tar_s" "$tar_kib" "$(stat -c %s "$out/plain.tar.gz")"

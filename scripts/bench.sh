@@ -1,5 +1,21 @@
 #!/usr/bin/env bash
-# npm run bench: every benchmark script in turn. Results go to stdout; copy them into docs/benchmarks.md.
+# npm run bench: every benchmark in turn, each against the shell pipeline it replaces, in the same run.
+# Results go to stdout; docs/benchmarks.md holds the last recorded ones. Takes a while (≥ 1 GiB data sets).
+# `npm run bench -- files|db|restore|s3` runs one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bench-db.sh "$@"
+which="${1:-all}"
+case "$which" in
+  files) bash scripts/bench-files.sh 1024 ;;
+  db) bash scripts/bench-db.sh ;;
+  restore) bash scripts/bench-restore.sh ;;
+  s3) bash scripts/bench-s3.sh 2048 ;;
+  all)
+    bash scripts/bench-files.sh 100
+    bash scripts/bench-files.sh 1024
+    bash scripts/bench-db.sh
+    bash scripts/bench-restore.sh
+    bash scripts/bench-s3.sh 2048
+    ;;
+  *) echo "usage: npm run bench [-- files|db|restore|s3]" >&2; exit 2 ;;
+esac
