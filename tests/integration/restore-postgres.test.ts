@@ -162,6 +162,24 @@ describe("PostgreSQL restore", () => {
 });
 
 describe("PostgreSQL restore refusals and failures", () => {
+  it("a damaged database archive is refused before the server is touched", async () => {
+    const copyDir = join(dir, "damaged");
+    await mkdir(copyDir, { recursive: true });
+    const source = join(dir, "backups", "db01", "pg-plain", SRC, archive.plain);
+    const copy = join(copyDir, archive.plain);
+    const bytes = await readFile(source);
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = (bytes[at] ?? 0) ^ 0x10;
+    await writeFile(copy, bytes);
+    await copyFile(`${source}.json`, `${copy}.json`);
+    for (const command of [["restore", "--file", copy, "--target", "vya_rs_damaged"], ["verify", "--file", copy]]) {
+      const result = await restore(command);
+      expect(result.exitCode).toBe(1);
+      expect(String(result.stdout) + String(result.stderr)).toMatch(/has sha256 [0-9a-f]{64} but its sidecar records/);
+    }
+    expect(await exists("vya_rs_damaged")).toBe(false);
+  });
+
   it("a too-old psql is refused before anything is touched, with what to install", async () => {
     const copyDir = join(dir, "too-old");
     await mkdir(copyDir, { recursive: true });
