@@ -3,6 +3,7 @@ import { chmod, copyFile, lstat, mkdir, readdir, readFile, readlink, symlink, tr
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { handZip, writeArchiveWithSidecar } from "../fixtures/archives/build.js";
 import { runCli } from "../helpers/cli.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
@@ -183,5 +184,24 @@ describe("a damaged archive is refused by restore and verify, and nothing is wri
     expect(verify.exitCode).toBe(1);
     expect(String(verify.stdout)).toMatch(/FAIL checksum/);
     expect(String(verify.stdout)).toMatch(message);
+  });
+});
+
+describe("a files restore failing midway", () => {
+  it("removes what it had created (a damaged entry found only while writing)", async () => {
+    // The zip's central directory is fine, so every check before writing passes; the second
+    // file's bytes fail their CRC only when they are written.
+    const bytes = handZip([{ name: "d/first.txt", data: "first file" }, { name: "d/second.txt", data: "second file" }]);
+    const at = bytes.indexOf(Buffer.from("second file"));
+    bytes[at] = "S".charCodeAt(0);
+    const folder = join(dir, "midway");
+    await mkdir(folder, { recursive: true });
+    const archive = join(folder, "files-7_20260101T000000000Z_abc123.zip");
+    await writeArchiveWithSidecar(archive, bytes, { contents: [{ name: "d/first.txt", size: 10, type: "file" }, { name: "d/second.txt", size: 11, type: "file" }] });
+    const target = join(folder, "target");
+    const result = await runCli(["-c", config, "restore", "--file", archive, "--target", target]);
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stderr)).toMatch(/files restore failed midway; the 2 paths it had created were removed: .*second\.txt: CRC mismatch/);
+    expect(await readdir(target)).toEqual([]);
   });
 });
