@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { PostgresInstance } from "../config/schema.js";
 import type { RunContext } from "../run/context.js";
 import { withPostgresConnection } from "../sources/postgres/connection.js";
-import { describeError, OperationError } from "../util/errors.js";
+import { describeError, OperationError, UsageError } from "../util/errors.js";
 import { CommandError } from "../util/process.js";
 import { extractDump, withDumpEntry } from "./dump-entry.js";
 import { feedCommand } from "./feed.js";
@@ -44,7 +44,7 @@ export async function restorePostgres(req: PgRestoreRequest, ctx: RunContext): P
   const { archive, instance, target } = req;
   const sidecar = archive.sidecar;
   const custom = sidecar.dump_format === "custom";
-  if (!custom && req.tables.length > 0) throw new OperationError(`--tables needs a custom-format dump (format: custom); ${archive.name} is a plain SQL dump`);
+  if (!custom && req.tables.length > 0) throw new UsageError(`--tables needs a custom-format dump (format: custom); ${archive.name} is a plain SQL dump: restore it whole, or into another --target and copy the tables`);
   const psql = await restoreClient("psql", sidecar, instance, ctx.signal);
   const pgRestore = custom ? await restoreClient("pg_restore", sidecar, instance, ctx.signal) : null;
   const warnings: string[] = [];
@@ -74,7 +74,8 @@ export async function restorePostgres(req: PgRestoreRequest, ctx: RunContext): P
     const create = !exists || replace;
     // Parallel jobs cannot share one transaction: only where a failure can be undone by dropping.
     const jobs = create ? req.jobs : 1;
-    if (req.jobs > 1 && jobs === 1) warnings.push(`--jobs ${req.jobs} ignored: restoring into the existing database "${target}" in one transaction instead`);
+    if (req.jobs > 1 && !custom) warnings.push(`--jobs ${req.jobs} ignored: a plain dump is read by one psql`);
+    else if (req.jobs > 1 && jobs === 1) warnings.push(`--jobs ${req.jobs} ignored: restoring into the existing database "${target}" in one transaction instead`);
 
     if (create) await createDatabase(admin, into);
     try {

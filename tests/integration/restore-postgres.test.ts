@@ -162,6 +162,13 @@ describe("PostgreSQL restore", () => {
 });
 
 describe("PostgreSQL restore refusals and failures", () => {
+  it("--tables on a plain dump is a usage error (exit 2), nothing created", async () => {
+    const result = await restore(["restore", "--file", archive.plain, "--target", "vya_rs_tables_plain", "--tables", "items"]);
+    expect(result.exitCode).toBe(2);
+    expect(String(result.stderr)).toMatch(/--tables needs a custom-format dump/);
+    expect(await exists("vya_rs_tables_plain")).toBe(false);
+  });
+
   it("a damaged database archive is refused before the server is touched", async () => {
     const copyDir = join(dir, "damaged");
     await mkdir(copyDir, { recursive: true });
