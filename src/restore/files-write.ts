@@ -1,5 +1,5 @@
 import { chmod, chown, lchown, link, lstat, lutimes, mkdir, open, rename, rm, rmdir, symlink, utimes } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, sep } from "node:path";
 import { crc32 } from "node:zlib";
 import { OperationError } from "../util/errors.js";
 import { partialPath } from "../util/fs.js";
@@ -120,7 +120,8 @@ function noteCreated(state: WriteState, path: string): void {
  */
 async function ensureParents(dir: string, state: WriteState): Promise<void> {
   if (dir === state.root || state.safeDirs.has(dir)) return;
-  if (!dir.startsWith(state.root)) throw new UnsafeEntryError(dir, `outside ${state.root}`);
+  const inside = state.root.endsWith(sep) ? state.root : state.root + sep;
+  if (!dir.startsWith(inside)) throw new UnsafeEntryError(dir, `outside ${state.root}`);
   await ensureParents(dirname(dir), state);
   const info = await lstat(dir).catch(() => undefined);
   if (info?.isSymbolicLink()) throw new UnsafeEntryError(dir, "a symlink in the path of an entry");
