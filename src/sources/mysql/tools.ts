@@ -1,7 +1,7 @@
-import { access, constants, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
 import { OperationError } from "../../util/errors.js";
-import { runCommand } from "../../util/process.js";
+import { probeVersion } from "../../util/tool-version.js";
 import { parseClientVersion, type MysqlClientVersion } from "./version.js";
 
 export interface MysqlTool {
@@ -14,24 +14,9 @@ export interface MysqlTool {
 export const DUMP_TOOL_NAMES = ["mariadb-dump", "mysqldump"] as const;
 export const CLIENT_TOOL_NAMES = ["mariadb", "mysql"] as const;
 
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
 export async function probeMysqlTool(name: string, file: string, signal?: AbortSignal): Promise<MysqlTool | null> {
-  if (!(await isExecutable(file))) return null;
-  try {
-    const { stdout } = await runCommand({ file, args: ["--version"] }, { signal, timeoutMs: 30_000 });
-    const client = parseClientVersion(stdout);
-    return client ? { name, file, client } : null;
-  } catch {
-    return null;
-  }
+  const client = await probeVersion(file, parseClientVersion, signal);
+  return client ? { name, file, client } : null;
 }
 
 export interface MysqlToolSearch {

@@ -1,7 +1,7 @@
-import { access, constants, readdir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
 import { OperationError } from "../../util/errors.js";
-import { runCommand } from "../../util/process.js";
+import { probeVersion } from "../../util/tool-version.js";
 import { parseToolVersion, type PgVersion } from "./version.js";
 
 export type PgToolName = "pg_dump" | "pg_dumpall" | "pg_restore" | "psql";
@@ -26,15 +26,6 @@ export interface PgToolSearch {
 
 export const PG_LIB_ROOT = "/usr/lib/postgresql";
 
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** Where to look for `name`, best first: the explicit path alone, else PATH then <libRoot>/<major>/bin (newest first). */
 export async function toolCandidates(name: PgToolName, search: PgToolSearch): Promise<string[]> {
   if (search.explicit) {
@@ -55,14 +46,8 @@ export async function toolCandidates(name: PgToolName, search: PgToolSearch): Pr
 
 /** Runs `<file> --version`; null when it is not a PostgreSQL tool we can read. */
 export async function probeTool(name: PgToolName, file: string, signal?: AbortSignal): Promise<PgTool | null> {
-  if (!(await isExecutable(file))) return null;
-  try {
-    const { stdout } = await runCommand({ file, args: ["--version"] }, { signal, timeoutMs: 30_000 });
-    const version = parseToolVersion(stdout);
-    return version ? { name, file, version } : null;
-  } catch {
-    return null;
-  }
+  const version = await probeVersion(file, parseToolVersion, signal);
+  return version ? { name, file, version } : null;
 }
 
 /**
