@@ -9,10 +9,11 @@ need=()
 command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client-15)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server-core)
-command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
+command -v mariadb-dump >/dev/null 2>&1 && command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)            # database round-trip tests extract with the stock unzip
 command -v openssl >/dev/null 2>&1 || need+=(openssl)        # the database test servers offer TLS with a throwaway CA
+command -v python3 >/dev/null 2>&1 || need+=(python3)        # a zip test reads archives with Python's zipfile, an independent reader
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -20,10 +21,13 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 1
   fi
   # policy-rc.d keeps package scripts from starting services we do not want running.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}"
-  rm -f /usr/sbin/policy-rc.d
+  [ "$own_policy" -eq 0 ] || rm -f /usr/sbin/policy-rc.d
 fi
 
 npm ci --no-audit --no-fund
