@@ -149,7 +149,7 @@ export const optionsSchema = z
   .object({
     concurrency: z.number().int().min(1).max(64).default(1).describe("Units (databases) dumped at once."),
     log_file: z.string().optional().describe("Also append JSON log lines to this file."),
-    tmp_dir: z.string().optional().describe("Scratch space for spooling; default: beside the destination."),
+    tmp_dir: z.string().optional().describe("Scratch space: dumps spooled for tar.gz (default: beside the archive), remote downloads and restores (default: the system temp dir)."),
   })
   .strict();
 

@@ -37,7 +37,9 @@ export async function runUnit(unit: BackupUnit, runId: string, ctx: RunContext):
     if (ctx.signal.aborted) throw new Error("interrupted before start");
     await ensurePrivateDir(dir);
     output = openArchiveOutput(file);
-    const product = await unit.produce({ out: output.sink, scratchDir: dir, logger: log, redactor: ctx.redactor, signal: ctx.signal });
+    const scratchDir = config.options.tmp_dir ?? dir;
+    if (scratchDir !== dir) await ensurePrivateDir(scratchDir);
+    const product = await unit.produce({ out: output.sink, scratchDir, logger: log, redactor: ctx.redactor, signal: ctx.signal });
     if (ctx.signal.aborted) throw new Error("interrupted");
     const committed = await output.commit();
     const completedAt = new Date();

@@ -158,6 +158,17 @@ describe("PostgreSQL round trip through the real CLI", () => {
     expect(await snapshot(target)).toEqual(await snapshot(SRC));
   });
 
+  it("archive: tar.gz spools into options.tmp_dir when set, and leaves it empty", async () => {
+    const scratch = join(dir, "scratch-not-yet");
+    const config = await writeDbConfig(dir, "tgz-tmp.yaml", [instance({ id: 6, name: "pg-tgz-tmp", archive: "tar.gz", globals: false })], { tmp_dir: scratch });
+    const result = await runCli(["-c", config, "backup"], { env });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const { readdir, stat } = await import("node:fs/promises");
+    expect((await stat(scratch)).mode & 0o777).toBe(0o700);
+    expect(await readdir(scratch)).toEqual([]);
+    expect(await archivesIn(join(dir, "backups", "db01", "pg-tgz-tmp", SRC), ".tar.gz")).toHaveLength(1);
+  });
+
   it("over the unix socket (socket overrides host; port still names the socket file)", async () => {
     const config = await writeDbConfig(dir, "socket.yaml", [instance({ id: 4, name: "pg-socket", host: "192.0.2.1", socket: pg.socketDir, globals: false })]);
     const result = await runCli(["-c", config, "--json", "backup"], { env });
