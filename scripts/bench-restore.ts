@@ -8,58 +8,21 @@
  *   npx tsx scripts/bench-restore.ts [postgres] [mariadb]
  * Env: BENCH_DIR (scratch, default $TMPDIR), BENCH_MIB (1100), BENCH_REPS (3), BENCH_CLI (built CLI).
  */
-import { execFileSync, spawn } from "node:child_process";
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { execFileSync } from "node:child_process";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { BASE_DUMP_FLAGS } from "../src/sources/mysql/commands.js";
 import { withMysqlConnection } from "../src/sources/mysql/connection.js";
 import { withPostgresConnection } from "../src/sources/postgres/connection.js";
-import { mariadb, startMariadb, type MariaServer } from "../tests/helpers/mariadb.js";
-import { psql, startPostgres, type PgServer } from "../tests/helpers/postgres.js";
+import { mariadb } from "../tests/helpers/mariadb.js";
+import { psql } from "../tests/helpers/postgres.js";
+import { CLI, connOf, fillMariadb, fillPostgres, machineDescription, makeWorkDir, MiB, REPS, run, summarize, toolEnv, withMariadbServer, withPostgresServer } from "./bench-lib.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CLI = process.env.BENCH_CLI ?? join(ROOT, "dist", "cli.js");
 const MIB_TARGET = Number(process.env.BENCH_MIB ?? 1100);
-const REPS = Number(process.env.BENCH_REPS ?? 3);
-const MiB = 1024 * 1024;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(file, args, { env, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) resolve(Number(process.hrtime.bigint() - start) / 1e9);
-      else reject(new Error(`${file} ${args.join(" ")} exited ${code}: ${stderr.slice(-2000)}`));
-    });
-  });
-}
-
-/** Sizes in bytes of a dump command's output. */
-function dumpBytes(cmd: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0] as string, cmd.slice(1), { env, stdio: ["ignore", "pipe", "inherit"] });
-    let bytes = 0;
-    child.stdout.on("data", (c: Buffer) => (bytes += c.length));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(bytes) : reject(new Error(`${cmd[0]} exited ${code}`))));
-  });
-}
-
-/** Inserts a sample, measures its dump size, then inserts rows until the dump reaches `mib` (+3 %). */
-async function fillTo(mib: number, insert: (from: number, to: number) => Promise<unknown>, measure: () => Promise<number>): Promise<void> {
-  const sample = 100_000;
-  await insert(1, sample);
-  const perRow = (await measure()) / sample;
-  const target = Math.ceil((mib * MiB * 1.03) / perRow);
-  for (let rows = sample; rows < target; rows += 200_000) await insert(rows + 1, Math.min(rows + 200_000, target));
-}
+/** Wall time in seconds of a command that must succeed. */
+const timed = async (file: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> => (await run(file, args, env)).seconds;
 
 interface Side {
   label: string;
@@ -88,10 +51,7 @@ async function compare(side: Side): Promise<Record<string, unknown>> {
   return {
     label: side.label,
     dump_mib: side.dumpMiB,
-    baseline_s: Number(median(base).toFixed(2)),
-    tool_s: Number(median(mine).toFixed(2)),
-    ratio: Number((median(mine) / median(base)).toFixed(3)),
-    runs: { baseline: base.map((s) => Number(s.toFixed(2))), tool: mine.map((s) => Number(s.toFixed(2))) },
+    ...summarize(base, mine),
   };
 }
 
@@ -99,7 +59,7 @@ async function compare(side: Side): Promise<Record<string, unknown>> {
 async function backupWithTool(work: string, name: string, instance: Record<string, unknown>): Promise<{ config: string; archive: string; dumpMiB: number }> {
   const config = join(work, `${name}.yaml`);
   await writeFile(config, stringify({ server: { name: "bench" }, storage: { local: { path: join(work, `store-${name}`) } }, instances: [instance] }), { mode: 0o600 });
-  await run(process.execPath, [CLI, "-c", config, "--log-level", "warn", "backup"], { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8" });
+  await run(process.execPath, [CLI, "-c", config, "--log-level", "warn", "backup"], toolEnv());
   const files = (await readdir(join(work, `store-${name}`), { recursive: true })).map(String);
   const archive = files.find((f) => f.endsWith(".zip") && !f.includes("_globals"))?.split("/").pop();
   if (!archive) throw new Error("the tool wrote no archive");
@@ -107,19 +67,14 @@ async function backupWithTool(work: string, name: string, instance: Record<strin
   return { config, archive, dumpMiB: Math.round((sidecar.contents[0]?.size ?? 0) / MiB) };
 }
 
-const toolEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8" });
-
 async function benchPostgres(work: string): Promise<Record<string, unknown>> {
-  const root = join(work, "pg");
-  await mkdir(root);
-  const { info, stop } = await startPostgres(root);
-  try {
+  return withPostgresServer(work, async (info) => {
     const db = "bench_src";
     await psql(info, `CREATE DATABASE ${db}`);
-    await fillPostgres(info, db);
+    await fillPostgres(info, db, MIB_TARGET);
     const { config, archive, dumpMiB } = await backupWithTool(work, "pg", { id: 1, name: "pg", type: "postgres", host: info.host, port: info.port, user: info.user, password: info.password, databases: [db], globals: false });
     const gz = join(work, "pg-dump.sql.gz");
-    const conn = { host: info.host, port: info.port, user: info.user, password: info.password };
+    const conn = connOf(info);
     await withPostgresConnection(conn, (envFor) =>
       run("bash", ["-c", `set -o pipefail; "$1" --format=plain --no-password | gzip -6 > "$2"`, "dump", join(info.binDir, "pg_dump"), gz], { PATH: process.env.PATH, ...envFor(db) }),
     );
@@ -129,90 +84,44 @@ async function benchPostgres(work: string): Promise<Record<string, unknown>> {
         label: "postgres (plain, zip)",
         dumpMiB,
         baseline: (target) =>
-          run(
+          timed(
             "bash",
             ["-c", `set -o pipefail; "$1" -X -q -c "CREATE DATABASE $3 TEMPLATE template0" postgres && gunzip -c "$2" | "$1" -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$3" > /dev/null`, "restore", psqlBin, gz, target],
             { PATH: process.env.PATH, ...envFor("postgres") },
           ),
-        tool: (target) => run(process.execPath, [CLI, "-c", config, "--log-level", "warn", "restore", "--file", archive, "--target", target, "--mode", "fast"], toolEnv()),
+        tool: (target) => timed(process.execPath, [CLI, "-c", config, "--log-level", "warn", "restore", "--file", archive, "--target", target, "--mode", "fast"], toolEnv()),
         drop: async (target) => void (await psql(info, `DROP DATABASE IF EXISTS ${target} WITH (FORCE)`)),
       }),
     );
-  } finally {
-    await stop();
-  }
-}
-
-async function fillPostgres(info: PgServer, db: string): Promise<void> {
-  await psql(info, "CREATE TABLE t (id bigint PRIMARY KEY, a text, b text, n numeric(12,2), at timestamptz, j jsonb)", db);
-  const insert = (from: number, to: number) =>
-    psql(
-      info,
-      `INSERT INTO t SELECT g, md5(g::text), md5((g * 7)::text) || md5((g * 13)::text), round((random() * 1e6)::numeric, 2),
-         timestamptz '2020-01-01' + g * interval '1 second', jsonb_build_object('k', g % 97, 'tag', 'row-' || (g % 1000))
-       FROM generate_series(${from}, ${to}) g`,
-      db,
-    );
-  const measure = () =>
-    withPostgresConnection({ host: info.host, port: info.port, user: info.user, password: info.password }, (envFor) =>
-      dumpBytes([join(info.binDir, "pg_dump"), "--format=plain", "--no-password"], { PATH: process.env.PATH, ...envFor(db) }),
-    );
-  await fillTo(MIB_TARGET, insert, measure);
-  await psql(info, "VACUUM ANALYZE t", db);
+  });
 }
 
 async function benchMariadb(work: string): Promise<Record<string, unknown>> {
-  const root = join(work, "maria");
-  await mkdir(root);
-  const { info, stop } = await startMariadb(root);
-  try {
+  return withMariadbServer(work, async (info) => {
     const db = "bench_src";
     await mariadb(info, `CREATE DATABASE ${db}`);
-    await fillMariadb(info, db);
+    await fillMariadb(info, db, MIB_TARGET);
     const { config, archive, dumpMiB } = await backupWithTool(work, "my", { id: 2, name: "my", type: "mysql", host: info.host, port: info.port, user: info.user, password: info.password, databases: [db] });
     const gz = join(work, "my-dump.sql.gz");
-    const conn = { host: info.host, port: info.port, user: info.user, password: info.password };
-    return await withMysqlConnection(conn, "mariadb", async (connectionArgs) => {
+    return await withMysqlConnection(connOf(info), "mariadb", async (connectionArgs) => {
       await run("bash", ["-c", `set -o pipefail; mariadb-dump "\${@:2}" | gzip -6 > "$1"`, "dump", gz, ...connectionArgs, ...BASE_DUMP_FLAGS, db], { PATH: process.env.PATH });
       return compare({
         label: "mariadb (zip)",
         dumpMiB,
         baseline: (target) =>
-          run("bash", ["-c", `set -o pipefail; mariadb "\${@:3}" -e "CREATE DATABASE $2" && gunzip -c "$1" | mariadb "\${@:3}" --database="$2"`, "restore", gz, target, ...connectionArgs], { PATH: process.env.PATH }),
-        tool: (target) => run(process.execPath, [CLI, "-c", config, "--log-level", "warn", "restore", "--file", archive, "--target", target, "--mode", "fast"], toolEnv()),
+          timed("bash", ["-c", `set -o pipefail; mariadb "\${@:3}" -e "CREATE DATABASE $2" && gunzip -c "$1" | mariadb "\${@:3}" --database="$2"`, "restore", gz, target, ...connectionArgs], { PATH: process.env.PATH }),
+        tool: (target) => timed(process.execPath, [CLI, "-c", config, "--log-level", "warn", "restore", "--file", archive, "--target", target, "--mode", "fast"], toolEnv()),
         drop: async (target) => void (await mariadb(info, `DROP DATABASE IF EXISTS ${target}`)),
       });
     });
-  } finally {
-    await stop();
-  }
-}
-
-async function fillMariadb(info: MariaServer, db: string): Promise<void> {
-  await mariadb(info, "CREATE TABLE t (id BIGINT PRIMARY KEY, a CHAR(32), b VARCHAR(64), n DECIMAL(12,2), at DATETIME, j JSON) ENGINE=InnoDB", db);
-  const insert = (from: number, to: number) =>
-    mariadb(
-      info,
-      `INSERT INTO t SELECT seq, MD5(seq), CONCAT(MD5(seq * 7), MD5(seq * 13)), ROUND(RAND() * 1e6, 2),
-         '2020-01-01' + INTERVAL seq SECOND, JSON_OBJECT('k', seq % 97, 'tag', CONCAT('row-', seq % 1000))
-       FROM seq_${from}_to_${to}`,
-      db,
-    );
-  const measure = () =>
-    withMysqlConnection({ host: info.host, port: info.port, user: info.user, password: info.password }, "mariadb", (conn) =>
-      dumpBytes(["mariadb-dump", ...conn, ...BASE_DUMP_FLAGS, db], { PATH: process.env.PATH }),
-    );
-  await fillTo(MIB_TARGET, insert, measure);
+  });
 }
 
 async function main(): Promise<void> {
   const which = process.argv.slice(2);
   const all = which.length === 0;
-  const base = process.env.BENCH_DIR ?? tmpdir();
-  await mkdir(base, { recursive: true });
-  const work = await mkdtemp(join(base, "vya-bench-restore-"));
-  await chmod(work, 0o711);
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, ${execFileSync("uname", ["-sr"]).toString().trim()}, node ${process.version}`;
+  const work = await makeWorkDir("vya-bench-restore-");
+  const machine = machineDescription();
   console.error(`machine: ${machine}\nscratch: ${work}`);
   const results: Record<string, unknown>[] = [];
   try {
