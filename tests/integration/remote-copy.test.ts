@@ -5,27 +5,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { runCli } from "../helpers/cli.js";
 import { filesBelow, s3Metadata, s3Objects, s3Remote, sftpRemote } from "../helpers/remotes.js";
-import { startS3, type S3Server } from "../helpers/s3.js";
-import { startSshd, type SshServer } from "../helpers/sshd.js";
-import { makeTempDir } from "../helpers/tmp.js";
+import { startRemoteServers, type RemoteServers } from "../helpers/remote-servers.js";
+import type { S3Server } from "../helpers/s3.js";
+import type { SshServer } from "../helpers/sshd.js";
 
+let servers: RemoteServers | undefined;
 let dir: string;
-let cleanup: () => Promise<void>;
 let s3: S3Server;
 let ssh: SshServer;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  ({ dir, cleanup } = await makeTempDir("vya-remote-"));
-  [s3, ssh] = await Promise.all([startS3(), startSshd()]);
-  env = { TEST_S3_SECRET: s3.secretAccessKey, TEST_SFTP_PASSPHRASE: ssh.passphrase };
-  await mkdir(join(dir, "src"), { recursive: true });
+  servers = await startRemoteServers("vya-remote-");
+  ({ dir, s3, ssh, env } = servers);
   await writeFile(join(dir, "src", "a.txt"), "hello remote\n");
   await writeFile(join(dir, "src", "b.bin"), randomBytes(200_000));
 });
 afterAll(async () => {
-  await Promise.all([s3?.stop(), ssh?.stop()]);
-  await cleanup?.();
+  await servers?.stop();
 });
 
 /** A config with one files instance and the given remotes; each case gets its own local root. */

@@ -6,27 +6,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { BIN } from "../helpers/cli.js";
 import { filesBelow, s3Objects, s3Remote, sftpRemote } from "../helpers/remotes.js";
-import { startS3, type S3Server } from "../helpers/s3.js";
-import { startSshd, type SshServer } from "../helpers/sshd.js";
-import { makeTempDir } from "../helpers/tmp.js";
+import { startRemoteServers, type RemoteServers } from "../helpers/remote-servers.js";
+import type { S3Server } from "../helpers/s3.js";
+import type { SshServer } from "../helpers/sshd.js";
 
+let servers: RemoteServers | undefined;
 let dir: string;
-let cleanup: () => Promise<void>;
 let s3: S3Server;
 let ssh: SshServer;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  ({ dir, cleanup } = await makeTempDir("vya-remote-int-"));
-  [s3, ssh] = await Promise.all([startS3(), startSshd()]);
-  env = { TEST_S3_SECRET: s3.secretAccessKey, TEST_SFTP_PASSPHRASE: ssh.passphrase };
+  servers = await startRemoteServers("vya-remote-int-");
+  ({ dir, s3, ssh, env } = servers);
   // Incompressible and stored (level 0): big enough that the upload takes a while on loopback.
-  await mkdir(join(dir, "src"), { recursive: true });
   await writeFile(join(dir, "src", "blob.bin"), randomBytes(96 * 1024 * 1024));
 });
 afterAll(async () => {
-  await Promise.all([s3?.stop(), ssh?.stop()]);
-  await cleanup?.();
+  await servers?.stop();
 });
 
 async function writeConfig(name: string, remote: Record<string, unknown>): Promise<{ file: string; local: string }> {
@@ -44,14 +41,26 @@ async function writeConfig(name: string, remote: Record<string, unknown>): Promi
   return { file, local };
 }
 
-/** Starts a backup, sends SIGTERM once `ready()` says the upload is under way, returns the result. */
-async function killDuringUpload(config: string, ready: () => Promise<boolean>, extraEnv: Record<string, string> = {}) {
-  const child = execa(BIN, ["-c", config, "backup"], {
+/** Starts the CLI without waiting: clean env plus the remotes' secrets, never throwing on a non-zero exit. */
+function spawnCli(args: string[], extraEnv: Record<string, string> = {}) {
+  return execa(BIN, args, {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env, ...extraEnv },
     extendEnv: false,
     reject: false,
     stdin: "ignore",
   });
+}
+
+/** Whether a file being downloaded into `scratch` has passed `bytes` (the moment to cut the connection). */
+async function downloadPast(scratch: string, bytes: number): Promise<boolean> {
+  const downloading = (await readdir(scratch, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const sizes = await Promise.all(downloading.map((e) => stat(join(e.parentPath, e.name)).then((s) => s.size, () => 0)));
+  return sizes.some((size) => size > bytes);
+}
+
+/** Starts a backup, sends SIGTERM once `ready()` says the upload is under way, returns the result. */
+async function killDuringUpload(config: string, ready: () => Promise<boolean>, extraEnv: Record<string, string> = {}) {
+  const child = spawnCli(["-c", config, "backup"], extraEnv);
   let killed = false;
   while (child.exitCode === null && !killed) {
     if (await ready()) {
@@ -100,12 +109,7 @@ describe("a connection dropped midway", () => {
     const root = join(ssh.root, "dropped");
     const { file, local } = await writeConfig("dropped", sftpRemote(ssh, root, { retries: 3 }));
     await writeFile(file, (await readFile(file, "utf8")).replace("keep: false", "keep: true"));
-    const child = execa(BIN, ["-c", file, "backup"], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env, VYA_BACKUPDB_RETRY_DELAY_MS: "50" },
-      extendEnv: false,
-      reject: false,
-      stdin: "ignore",
-    });
+    const child = spawnCli(["-c", file, "backup"], { VYA_BACKUPDB_RETRY_DELAY_MS: "50" });
     let dropped = false;
     while (child.exitCode === null && !dropped) {
       if ((await filesBelow(root)).some((f) => f.endsWith(".partial"))) {
@@ -142,17 +146,10 @@ describe("a connection dropped midway", () => {
     expect(backup.exitCode, String(backup.stdout)).toBe(0);
     const name = ((await filesBelow(root)).find((f) => f.endsWith(".tar.gz")) ?? "").split("/").pop() ?? "";
 
-    const child = execa(BIN, ["-c", file, "verify", "--file", name, "--storage", "nas"], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env, VYA_BACKUPDB_RETRY_DELAY_MS: "50" },
-      extendEnv: false,
-      reject: false,
-      stdin: "ignore",
-    });
+    const child = spawnCli(["-c", file, "verify", "--file", name, "--storage", "nas"], { VYA_BACKUPDB_RETRY_DELAY_MS: "50" });
     let dropped = false;
     while (child.exitCode === null && !dropped) {
-      const downloading = (await readdir(scratch, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-      const sizes = await Promise.all(downloading.map((e) => stat(join(e.parentPath, e.name)).then((s) => s.size, () => 0)));
-      if (sizes.some((size) => size > 8 * 1024 * 1024)) {
+      if (await downloadPast(scratch, 8 * 1024 * 1024)) {
         const sessions = ssh.sessions();
         for (const pid of sessions) process.kill(pid, "SIGKILL");
         dropped = sessions.length > 0;
@@ -189,9 +186,7 @@ describe("a connection dropped midway", () => {
     const child = execa(BIN, ["-c", file, "verify", "--file", name, "--storage", "offsite"], { env: processEnv, extendEnv: false, reject: false, stdin: "ignore" });
     let dropped = false;
     while (child.exitCode === null && !dropped) {
-      const downloading = (await readdir(scratch, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-      const sizes = await Promise.all(downloading.map((e) => stat(join(e.parentPath, e.name)).then((s) => s.size, () => 0)));
-      if (sizes.some((size) => size > 8 * 1024 * 1024)) dropped = s3.dropConnections() > 0;
+      if (await downloadPast(scratch, 8 * 1024 * 1024)) dropped = s3.dropConnections() > 0;
       else await new Promise((r) => setTimeout(r, 10));
     }
     const result = await child;
