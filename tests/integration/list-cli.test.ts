@@ -1,8 +1,8 @@
-import { readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { runCli } from "../helpers/cli.js";
+import { writeStoreConfig } from "../helpers/store-config.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
 /** list / restore-list through the CLI over real backups plus the debris a real storage collects. */
@@ -14,21 +14,12 @@ beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir("vya-list-cli-"));
   const src = join(dir, "src");
   await writeFile(join(dir, "placeholder"), "");
-  const { mkdir } = await import("node:fs/promises");
   await mkdir(src);
   await writeFile(join(src, "f.txt"), "file\n");
-  config = join(dir, "config.yaml");
-  await writeFile(
-    config,
-    stringify({
-      server: { name: "db01" },
-      storage: { local: { path: join(dir, "store") } },
-      instances: [
-        { id: 3, name: "tree-a", type: "files", paths: [src] },
-        { id: 4, name: "tree-b", type: "files", paths: [src], archive: "zip" },
-      ],
-    }),
-  );
+  config = await writeStoreConfig(dir, [
+    { id: 3, name: "tree-a", type: "files", paths: [src] },
+    { id: 4, name: "tree-b", type: "files", paths: [src], archive: "zip" },
+  ]);
   for (let i = 0; i < 2; i++) {
     const backup = await runCli(["-c", config, "backup"]);
     expect(backup.exitCode, String(backup.stderr)).toBe(0);

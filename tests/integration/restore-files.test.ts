@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { handZip, writeArchiveWithSidecar } from "../fixtures/archives/build.js";
 import { runCli } from "../helpers/cli.js";
+import { writeStoreConfig } from "../helpers/store-config.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
 /**
@@ -70,18 +71,10 @@ beforeAll(async () => {
   src = join(dir, "src");
   await mkdir(src);
   await makeTree(src);
-  config = join(dir, "config.yaml");
-  await writeFile(
-    config,
-    stringify({
-      server: { name: "db01" },
-      storage: { local: { path: join(dir, "store") } },
-      instances: [
-        { id: 3, name: "tree-tgz", type: "files", paths: [src], archive: "tar.gz" },
-        { id: 4, name: "tree-zip", type: "files", paths: [src], archive: "zip" },
-      ],
-    }),
-  );
+  config = await writeStoreConfig(dir, [
+    { id: 3, name: "tree-tgz", type: "files", paths: [src], archive: "tar.gz" },
+    { id: 4, name: "tree-zip", type: "files", paths: [src], archive: "zip" },
+  ]);
   const backup = await runCli(["-c", config, "--json", "backup"]);
   expect(backup.exitCode, String(backup.stderr)).toBe(0);
   const report = JSON.parse(String(backup.stdout)) as { units: { instance: { name: string }; archive: string }[] };

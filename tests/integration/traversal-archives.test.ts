@@ -1,9 +1,9 @@
 import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { handTarGz, handZip, writeArchiveWithSidecar, type HandEntry } from "../fixtures/archives/build.js";
 import { runCli } from "../helpers/cli.js";
+import { writeStoreConfig } from "../helpers/store-config.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
 /**
@@ -18,8 +18,7 @@ let outside: string;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir("vya-traversal-"));
-  config = join(dir, "config.yaml");
-  await writeFile(config, stringify({ server: { name: "db01" }, storage: { local: { path: join(dir, "store") } }, instances: [] }));
+  config = await writeStoreConfig(dir, []);
   outside = join(dir, "outside");
   await mkdir(outside);
 });

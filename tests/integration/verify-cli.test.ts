@@ -1,9 +1,9 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { handTarGz, handZip, writeArchiveWithSidecar } from "../fixtures/archives/build.js";
 import { runCli } from "../helpers/cli.js";
+import { writeStoreConfig } from "../helpers/store-config.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
 /**
@@ -30,8 +30,7 @@ beforeAll(async () => {
   await mkdir(join(src, "sub"), { recursive: true });
   await writeFile(join(src, "a.txt"), "alpha\n");
   await writeFile(join(src, "sub", "b.txt"), "beta\n");
-  config = join(dir, "config.yaml");
-  await writeFile(config, stringify({ server: { name: "db01" }, storage: { local: { path: join(dir, "store") } }, instances: [{ id: 3, name: "tree", type: "files", paths: [src], archive: "zip" }] }));
+  config = await writeStoreConfig(dir, [{ id: 3, name: "tree", type: "files", paths: [src], archive: "zip" }]);
   const backup = await runCli(["-c", config, "backup"]);
   expect(backup.exitCode, String(backup.stderr)).toBe(0);
   folder = join(dir, "store", "db01", "pg-main");
