@@ -1,4 +1,4 @@
-import { chmod, writeFile } from "node:fs/promises";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /**
@@ -27,4 +27,12 @@ if [ -n "\${PGPASSFILE:-}" ] && [ -f "$PGPASSFILE" ]; then printf 'credfile %s %
 env | grep -E '^(PGPASSWORD|MYSQL_PWD)=' >> ${JSON.stringify(log)} || true
 exec ${JSON.stringify(real)} "$@"`,
   );
+}
+
+/** A fake client in <dir>/fake-bin that only prints `versionLine`, for version-refusal tests; returns that folder. */
+export async function writeFakeVersionTool(dir: string, name: string, versionLine: string): Promise<string> {
+  const fake = join(dir, "fake-bin");
+  await mkdir(fake, { recursive: true });
+  await writeScript(fake, name, `echo ${JSON.stringify(versionLine)}`);
+  return fake;
 }

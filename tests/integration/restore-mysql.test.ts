@@ -1,12 +1,10 @@
-import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ZipWriter } from "../../src/archive/zip.js";
-import { writeArchiveWithSidecar } from "../fixtures/archives/build.js";
 import { runCli } from "../helpers/cli.js";
 import { parseReport, writeDbConfig } from "../helpers/db-run.js";
+import { writeBrokenDump } from "../helpers/dump-archives.js";
+import { writeFakeVersionTool } from "../helpers/fake-tools.js";
 import { mariadb, mariadbFile, quoteMysqlIdent, quoteMysqlString } from "../helpers/mariadb.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
@@ -49,16 +47,6 @@ async function cli(args: string[], options: { pathPrepend?: string[] } = {}) {
   const result = await runCli(["-c", config, ...args], { env, ...options });
   for (const output of [result.stdout, result.stderr]) expect(String(output)).not.toContain(PASSWORD);
   return result;
-}
-
-async function zipOf(name: string, text: string): Promise<Buffer> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on("data", (c: Buffer) => chunks.push(c));
-  const zip = new ZipWriter(out, 6);
-  zip.addStream(name, Readable.from([Buffer.from(text)]));
-  await zip.finalize();
-  return Buffer.concat(chunks);
 }
 
 beforeAll(async () => {
@@ -115,10 +103,7 @@ describe("MariaDB restore", () => {
   });
 
   it("a too-old mariadb client is refused with what to install", async () => {
-    const fake = join(dir, "fake-bin");
-    await mkdir(fake, { recursive: true });
-    await writeFile(join(fake, "mariadb"), "#!/bin/sh\necho 'mariadb  Ver 15.1 Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64) using  EditLine wrapper'\n");
-    await chmod(join(fake, "mariadb"), 0o755);
+    const fake = await writeFakeVersionTool(dir, "mariadb", "mariadb  Ver 15.1 Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64) using  EditLine wrapper");
     const result = await cli(["restore", "--file", archive, "--target", "vya_rsm_old_client"], { pathPrepend: [fake] });
     expect(result.exitCode).toBe(1);
     expect(String(result.stderr)).toMatch(/mariadb client 10\.11\.6 is too old .*sandbox mode.*10\.11\.8/);
@@ -126,18 +111,8 @@ describe("MariaDB restore", () => {
   });
 
   it("a dump failing midway: a created database is dropped; a replaced one is emptied with the rollback named", async () => {
-    const folder = join(dir, "backups", "db01", "maria", "broken");
-    await mkdir(folder, { recursive: true });
     const sql = "CREATE TABLE first_half (id INT);\nINSERT INTO first_half VALUES (1);\nTHIS IS NOT SQL;\nCREATE TABLE never (id INT);\n-- Dump completed on 2026-01-01  0:00:00\n";
-    const path = join(folder, "maria_broken_20260101T000000000Z_abc123.zip");
-    await writeArchiveWithSidecar(path, await zipOf("broken.sql", sql), {
-      kind: "database",
-      instance: { id: 5, name: "maria", type: "mysql" },
-      database: "broken",
-      dump_format: "plain",
-      dump_tool: { name: "mariadb-dump", version: "10.11.19" },
-      contents: [{ name: "broken.sql", size: Buffer.byteLength(sql), type: "file" }],
-    });
+    const path = await writeBrokenDump(dir, { id: 5, name: "maria", type: "mysql" }, { name: "mariadb-dump", version: "10.11.19" }, sql);
     const created = await cli(["restore", "--file", path, "--target", "vya_rsm_broken"]);
     expect(created.exitCode).toBe(1);
     expect(String(created.stderr)).toMatch(/failed; the database "vya_rsm_broken" it had created was dropped/);

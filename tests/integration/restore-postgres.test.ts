@@ -1,11 +1,11 @@
-import { chmod, copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ZipWriter } from "../../src/archive/zip.js";
-import { writeArchiveWithSidecar } from "../fixtures/archives/build.js";
 import { runCli } from "../helpers/cli.js";
 import { archivesIn, parseReport, writeDbConfig } from "../helpers/db-run.js";
+import { writeBrokenDump } from "../helpers/dump-archives.js";
+import { writeFakeVersionTool } from "../helpers/fake-tools.js";
 import { createDatabase, createRole, dropDatabase, psql, psqlFile } from "../helpers/postgres.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
@@ -203,10 +203,7 @@ describe("PostgreSQL restore refusals and failures", () => {
   });
 
   it("psql older than the pg_dump within a major is explained (\\restrict)", async () => {
-    const fake = join(dir, "fake-bin");
-    await mkdir(fake, { recursive: true });
-    await writeFile(join(fake, "psql"), "#!/bin/sh\necho 'psql (PostgreSQL) 15.2'\n");
-    await chmod(join(fake, "psql"), 0o755);
+    const fake = await writeFakeVersionTool(dir, "psql", "psql (PostgreSQL) 15.2");
     const result = await restore(["restore", "--file", archive.plain, "--target", "vya_rs_old_psql"], { pathPrepend: [fake] });
     expect(result.exitCode).toBe(1);
     expect(String(result.stderr)).toMatch(/psql 15\.2 is too old: .*\\restrict/);
@@ -214,18 +211,8 @@ describe("PostgreSQL restore refusals and failures", () => {
   });
 
   it("a dump failing midway leaves no database (created one dropped; replaced one untouched)", async () => {
-    const folder = join(dir, "backups", "db01", "pg-plain", "broken");
-    await mkdir(folder, { recursive: true });
     const sql = "CREATE TABLE first_half (id int);\nINSERT INTO first_half VALUES (1);\nSELECT 1/0;\nCREATE TABLE never (id int);\n-- PostgreSQL database dump complete\n--\n";
-    const path = join(folder, "pg-plain_broken_20260101T000000000Z_abc123.zip");
-    await writeArchiveWithSidecar(path, await zipOf("broken.sql", sql), {
-      kind: "database",
-      instance: { id: 1, name: "pg-plain", type: "postgres" },
-      database: "broken",
-      dump_format: "plain",
-      dump_tool: { name: "pg_dump", version: "15.0" },
-      contents: [{ name: "broken.sql", size: Buffer.byteLength(sql), type: "file" }],
-    });
+    const path = await writeBrokenDump(dir, { id: 1, name: "pg-plain", type: "postgres" }, { name: "pg_dump", version: "15.0" }, sql);
     const created = await restore(["restore", "--file", path, "--target", "vya_rs_broken"]);
     expect(created.exitCode).toBe(1);
     expect(String(created.stderr)).toMatch(/failed; the database "vya_rs_broken" it had created was dropped/);
@@ -240,14 +227,3 @@ describe("PostgreSQL restore refusals and failures", () => {
     expect(await databasesLike("vya_rs_plain_vyarestore%")).toBe("");
   });
 });
-
-async function zipOf(name: string, text: string): Promise<Buffer> {
-  const { PassThrough, Readable } = await import("node:stream");
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on("data", (c: Buffer) => chunks.push(c));
-  const zip = new ZipWriter(out, 6);
-  zip.addStream(name, Readable.from([Buffer.from(text)]));
-  await zip.finalize();
-  return Buffer.concat(chunks);
-}
