@@ -58,16 +58,33 @@ async function downloadPast(scratch: string, bytes: number): Promise<boolean> {
   return sizes.some((size) => size > bytes);
 }
 
+/**
+ * Polls (every 10 ms) while `child` runs; once `ready()` holds, calls `act()`, and stops when that
+ * took effect. Whether it did before the child exited: the tests need to know they interrupted it.
+ */
+async function actWhen(child: { exitCode: number | null }, ready: () => Promise<boolean>, act: () => boolean): Promise<boolean> {
+  while (child.exitCode === null) {
+    if (await ready()) {
+      if (act()) return true;
+    } else await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
+}
+
+/** Kills every sshd session (each connection is served by a child of the listening sshd); whether there was one. */
+function cutSftpConnections(): boolean {
+  const sessions = ssh.sessions();
+  for (const pid of sessions) process.kill(pid, "SIGKILL");
+  return sessions.length > 0;
+}
+
 /** Starts a backup, sends SIGTERM once `ready()` says the upload is under way, returns the result. */
 async function killDuringUpload(config: string, ready: () => Promise<boolean>, extraEnv: Record<string, string> = {}) {
   const child = spawnCli(["-c", config, "backup"], extraEnv);
-  let killed = false;
-  while (child.exitCode === null && !killed) {
-    if (await ready()) {
-      child.kill("SIGTERM");
-      killed = true;
-    } else await new Promise((r) => setTimeout(r, 10));
-  }
+  const killed = await actWhen(child, ready, () => {
+    child.kill("SIGTERM");
+    return true;
+  });
   const result = await child;
   return { result, killed };
 }
@@ -110,15 +127,7 @@ describe("a connection dropped midway", () => {
     const { file, local } = await writeConfig("dropped", sftpRemote(ssh, root, { retries: 3 }));
     await writeFile(file, (await readFile(file, "utf8")).replace("keep: false", "keep: true"));
     const child = spawnCli(["-c", file, "backup"], { VYA_BACKUPDB_RETRY_DELAY_MS: "50" });
-    let dropped = false;
-    while (child.exitCode === null && !dropped) {
-      if ((await filesBelow(root)).some((f) => f.endsWith(".partial"))) {
-        // Each connection is served by a child of the listening sshd: killing it cuts the connection.
-        const sessions = ssh.sessions();
-        for (const pid of sessions) process.kill(pid, "SIGKILL");
-        dropped = sessions.length > 0;
-      } else await new Promise((r) => setTimeout(r, 10));
-    }
+    const dropped = await actWhen(child, async () => (await filesBelow(root)).some((f) => f.endsWith(".partial")), cutSftpConnections);
     const result = await child;
     expect(dropped, "the upload finished before the connection could be cut").toBe(true);
     expect(result.exitCode, String(result.stdout) + String(result.stderr)).toBe(0);
@@ -147,14 +156,7 @@ describe("a connection dropped midway", () => {
     const name = ((await filesBelow(root)).find((f) => f.endsWith(".tar.gz")) ?? "").split("/").pop() ?? "";
 
     const child = spawnCli(["-c", file, "verify", "--file", name, "--storage", "nas"], { VYA_BACKUPDB_RETRY_DELAY_MS: "50" });
-    let dropped = false;
-    while (child.exitCode === null && !dropped) {
-      if (await downloadPast(scratch, 8 * 1024 * 1024)) {
-        const sessions = ssh.sessions();
-        for (const pid of sessions) process.kill(pid, "SIGKILL");
-        dropped = sessions.length > 0;
-      } else await new Promise((r) => setTimeout(r, 10));
-    }
+    const dropped = await actWhen(child, () => downloadPast(scratch, 8 * 1024 * 1024), cutSftpConnections);
     const result = await child;
     expect(dropped, "the download finished before the connection could be cut").toBe(true);
     expect(result.exitCode, String(result.stdout) + String(result.stderr)).toBe(0);
@@ -184,11 +186,7 @@ describe("a connection dropped midway", () => {
 
     const started = s3.requestHeaders.length;
     const child = execa(BIN, ["-c", file, "verify", "--file", name, "--storage", "offsite"], { env: processEnv, extendEnv: false, reject: false, stdin: "ignore" });
-    let dropped = false;
-    while (child.exitCode === null && !dropped) {
-      if (await downloadPast(scratch, 8 * 1024 * 1024)) dropped = s3.dropConnections() > 0;
-      else await new Promise((r) => setTimeout(r, 10));
-    }
+    const dropped = await actWhen(child, () => downloadPast(scratch, 8 * 1024 * 1024), () => s3.dropConnections() > 0);
     const result = await child;
     expect(dropped, "the download finished before the connection could be cut").toBe(true);
     expect(result.exitCode, String(result.stdout) + String(result.stderr)).toBe(0);
