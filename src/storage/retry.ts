@@ -51,6 +51,9 @@ const SFTP_TRANSIENT_STATUS = new Set([6, 7]);
  */
 const SFTP_CONNECTION_LOST = /unexpected (end|close) event|no sftp connection available|no response from server|connection lost/i;
 
+/** ssh2's own message for requests cut off by a closed channel (protocol/SFTP.js cleanupRequests). */
+const SSH2_PENDING_REQUEST_LOST = "No response from server";
+
 /** An error a retry cannot fix, whatever it looks like (e.g. a host key mismatch). */
 export class PermanentError extends Error {
   readonly permanent = true;
@@ -91,6 +94,8 @@ export function isTransient(err: unknown): boolean {
     if (typeof e.code === "number" && SFTP_TRANSIENT_STATUS.has(e.code)) transient = true;
     if (e.level === "client-socket" || e.level === "client-timeout") transient = true;
     if (e.code === "ERR_NOT_CONNECTED" || (e.code === "ERR_GENERIC_CLIENT" && current instanceof Error && SFTP_CONNECTION_LOST.test(current.message))) transient = true;
+    // ssh2 fails every request still waiting when the channel closes with this bare error (no code).
+    if (e.code === undefined && current instanceof Error && current.message === SSH2_PENDING_REQUEST_LOST) transient = true;
     current = e.cause;
   }
   return transient;

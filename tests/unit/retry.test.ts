@@ -21,6 +21,7 @@ describe("isTransient", () => {
     ["wrapped network error", new Error("upload failed", { cause: sysError("ECONNRESET") })],
     ["SFTP not connected", Object.assign(new Error("stat: No SFTP connection available"), { code: "ERR_NOT_CONNECTED" })],
     ["SFTP connection ended", Object.assign(new Error("put: Unexpected end event"), { code: "ERR_GENERIC_CLIENT" })],
+    ["a pending ssh2 request cut off by a closed channel", new Error("No response from server")],
   ])("retries %s", (_label, err) => {
     expect(isTransient(err)).toBe(true);
   });
