@@ -37,8 +37,11 @@ function which(name: string): string {
 export async function startMariadb(root: string, certs?: TestCerts): Promise<{ info: MariaServer; stop: () => Promise<void> }> {
   const data = join(root, "data");
   await mkdir(data, { recursive: true, mode: 0o700 });
+  // A private tmpdir: the shared /tmp is swept by other tests and used by other servers.
+  const tmp = join(root, "tmp");
+  await mkdir(tmp, { recursive: true, mode: 0o700 });
   const user = process.getuid?.() === 0 ? "root" : (process.env.USER ?? "root");
-  execFileSync(which("mariadb-install-db"), ["--no-defaults", `--user=${user}`, `--datadir=${data}`, "--auth-root-authentication-method=normal", "--skip-test-db"], { stdio: "pipe" });
+  execFileSync(which("mariadb-install-db"), ["--no-defaults", `--user=${user}`, `--datadir=${data}`, `--tmpdir=${tmp}`, "--auth-root-authentication-method=normal", "--skip-test-db"], { stdio: "pipe" });
   const port = await freePort();
   const socket = join(root, "mariadb.sock");
   const logFile = join(root, "mariadb.log");
@@ -49,6 +52,7 @@ export async function startMariadb(root: string, certs?: TestCerts): Promise<{ i
       "--no-defaults",
       `--user=${user}`,
       `--datadir=${data}`,
+      `--tmpdir=${tmp}`,
       `--socket=${socket}`,
       `--port=${port}`,
       "--bind-address=127.0.0.1",
