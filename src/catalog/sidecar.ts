@@ -43,6 +43,17 @@ export const sidecarSchema = z
     contents: z.array(entrySchema),
     tables: z.array(tableSchema).optional(),
     warnings: z.array(z.string()),
+    /** Set by `import`: the archive was made by the old Python tool and adopted. */
+    imported: z
+      .object({
+        from: z.string(),
+        original_name: z.string(),
+        original_path: z.string(),
+        imported_at: z.string(),
+        /** The zone the old file name's wall-clock time was read in; null when --started-at gave the time. */
+        time_zone: z.string().nullable(),
+      })
+      .optional(),
   })
   .loose();
 

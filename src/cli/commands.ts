@@ -10,6 +10,7 @@ type Register = (program: Command) => void;
 export const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   backup: async () => (await import("./backup.js")).registerBackup,
   config: async () => (await import("./config.js")).registerConfig,
+  import: async () => (await import("./import.js")).registerImport,
   list: async () => (await import("./list.js")).registerList,
   restore: async () => (await import("./restore.js")).registerRestore,
   verify: async () => (await import("./verify.js")).registerVerify,
