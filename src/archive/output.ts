@@ -1,9 +1,9 @@
 import { createWriteStream } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { fsyncDir, partialPath } from "../util/fs.js";
+import { fsyncDir, partialPath, renameNoReplace } from "../util/fs.js";
 import { HashCounter } from "./hash-counter.js";
 
 export interface CommittedArchive {
@@ -14,7 +14,8 @@ export interface CommittedArchive {
 
 /**
  * Where an archive's bytes go: a hidden temporary file beside the destination, hashed and
- * counted on the way. Only commit() gives it its final name (after fsync); abort() removes it.
+ * counted on the way. Only commit() gives it its final name (after fsync, never replacing an
+ * existing file); abort() removes it.
  */
 export interface ArchiveOutput {
   /** Write the archive's bytes here and end it. */
@@ -45,7 +46,8 @@ export function openArchiveOutput(path: string): ArchiveOutput {
       } finally {
         await handle.close();
       }
-      await rename(partial, path);
+      // Never over an existing file: a name clash fails this unit, it does not erase a backup.
+      await renameNoReplace(partial, path);
       done = true;
       await fsyncDir(dirname(path));
       return { path, size_bytes: hasher.bytes, sha256: hasher.digest() };

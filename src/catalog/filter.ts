@@ -1,5 +1,6 @@
 import { UsageError } from "../util/errors.js";
 import type { CatalogEntry } from "./list.js";
+import { pathSegment } from "./naming.js";
 
 export interface CatalogFilter {
   /** Instance ids or names; empty: all. */
@@ -21,10 +22,12 @@ export function filterCatalog(entries: readonly CatalogEntry[], filter: CatalogF
     if (filter.since && Date.parse(entry.time) < filter.since.getTime()) return false;
     const sidecar = entry.sidecar;
     if (!sidecar) {
-      // Without a sidecar only the path tells instance and database: match on its segments.
+      // Without a sidecar only the path tells instance and database: match on its segments
+      // (as written by this version, or raw as older versions left plain names).
       const segments = entry.key.split("/");
-      if (filter.instances.length > 0 && !filter.instances.some((i) => segments.includes(i))) return false;
-      if (filter.databases.length > 0 && !filter.databases.some((d) => segments.includes(d))) return false;
+      const inPath = (name: string) => segments.includes(name) || segments.includes(pathSegment(name));
+      if (filter.instances.length > 0 && !filter.instances.some(inPath)) return false;
+      if (filter.databases.length > 0 && !filter.databases.some(inPath)) return false;
       return true;
     }
     if (filter.instances.length > 0 && !filter.instances.some((i) => i === String(sidecar.instance.id) || i === sidecar.instance.name)) return false;

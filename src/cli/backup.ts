@@ -33,8 +33,9 @@ copy stays. Exit codes: 0 all succeeded,
       const { result: report, signal } = await withInterrupts((sig) =>
         runBackup({ instances, dryRun: opts.dryRun === true }, { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig }),
       );
-      const text = globals.json ? JSON.stringify(report, null, 2) : renderReport(report, session.loaded.config.storage.local.path);
-      process.stdout.write(`${session.redactor.redact(text)}\n`);
+      // JSON is scrubbed value by value, so a password such as "1234" cannot break it.
+      const text = globals.json ? session.redactor.json(report) : session.redactor.redact(renderReport(report, session.loaded.config.storage.local.path));
+      process.stdout.write(`${text}\n`);
       if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
       else process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
     });

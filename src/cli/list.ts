@@ -33,8 +33,8 @@ config error.`,
       const storage = await openReadStorage(session.loaded.config, opts.storage, { redactor: session.redactor, logger: session.logger });
       try {
         const entries = filterCatalog(await listCatalog(storage), { instances: opts.instance, databases: opts.database, since, all: opts.all === true });
-        const text = globals.json ? JSON.stringify(entries.map(toJson), null, 2) : renderList(entries, storage.describe(""));
-        process.stdout.write(`${session.redactor.redact(text)}\n`);
+        const text = globals.json ? session.redactor.json(entries.map(toJson)) : session.redactor.redact(renderList(entries, storage.describe("")));
+        process.stdout.write(`${text}\n`);
       } finally {
         await storage.close();
       }

@@ -74,8 +74,8 @@ or failed (nothing half-restored is left), 2 usage or config error, 130/143 inte
         return;
       }
       const report = result.report;
-      const text = globals.json ? JSON.stringify(report, null, 2) : renderReport(report);
-      process.stdout.write(`${session.redactor.redact(text)}\n`);
+      const text = globals.json ? session.redactor.json(report) : session.redactor.redact(renderReport(report));
+      process.stdout.write(`${text}\n`);
       if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
       else process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
     });

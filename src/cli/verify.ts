@@ -68,8 +68,8 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
           return out;
         });
         const ok = results.every((r) => r.ok);
-        const text = globals.json ? JSON.stringify({ ok, results }, null, 2) : renderResults(results);
-        process.stdout.write(`${session.redactor.redact(text)}\n`);
+        const text = globals.json ? session.redactor.json({ ok, results }) : session.redactor.redact(renderResults(results));
+        process.stdout.write(`${text}\n`);
         if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
         else process.exitCode = ok ? EXIT.ok : EXIT.failed;
       } finally {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
-import { safeSegment } from "../catalog/naming.js";
+import { pathSegment } from "../catalog/naming.js";
 import type { Storage } from "../storage/storage.js";
 import type { RunContext } from "./context.js";
 import { failureMessage } from "./replicate.js";
@@ -22,7 +22,7 @@ export async function probeRemotes(remotes: readonly Storage[], ctx: RunContext)
 
 async function probeRemote(storage: Storage, ctx: RunContext): Promise<ProbeOutcome> {
   const started = Date.now();
-  const key = `${safeSegment(ctx.config.server.name)}/.vya-backupdb-probe-${randomBytes(6).toString("hex")}`;
+  const key = `${pathSegment(ctx.config.server.name)}/.vya-backupdb-probe-${randomBytes(6).toString("hex")}`;
   const body = Buffer.from(`vya-backupdb write probe ${new Date().toISOString()}\n`);
   const location = storage.describe(key);
   let written = false;

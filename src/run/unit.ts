@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { openArchiveOutput } from "../archive/output.js";
 import { archiveDirectory, archiveFileName, sidecarPath } from "../catalog/naming.js";
 import { SIDECAR_FORMAT_VERSION, type Sidecar } from "../catalog/sidecar.js";
+import { sealSidecar } from "../catalog/sidecar-secrets.js";
 import { instanceName } from "../config/schema.js";
 import type { BackupUnit } from "../sources/source.js";
 import { describeError } from "../util/errors.js";
@@ -27,8 +28,9 @@ export async function runUnit(unit: BackupUnit, runId: string, ctx: RunContext):
     source: unit.describe,
   };
   const startedAt = new Date();
-  const dir = archiveDirectory(config.storage.local.path, config.server.name, name, unit.database);
-  const file = join(dir, archiveFileName({ instance: name, database: unit.database, startedAt, runId, extension: unit.archiveFormat }));
+  // Unique per unit by construction (see naming.ts); commit() still refuses to replace a file.
+  const dir = archiveDirectory(config.storage.local.path, config.server.name, name, unit.database, unit.kind);
+  const file = join(dir, archiveFileName({ instance: name, database: unit.database, kind: unit.kind, startedAt, runId, extension: unit.archiveFormat }));
   const log = logger.child({ instance: name, ...(unit.database ? { database: unit.database } : {}) });
   log.info({ source: unit.describe, archive: file }, "backup started");
 
@@ -72,8 +74,9 @@ export async function runUnit(unit: BackupUnit, runId: string, ctx: RunContext):
       warnings: product.warnings,
     };
     try {
-      // The redactor pass guarantees no secret reaches a sidecar, whatever a source put in it.
-      await atomicWriteFile(sidecarPath(file), `${ctx.redactor.redact(JSON.stringify(sidecar, null, 2))}\n`);
+      // Free text redacted, structure untouched; a secret in a name fails the unit (sidecar-secrets.ts).
+      const sealed = sealSidecar(sidecar, ctx.redactor);
+      await atomicWriteFile(sidecarPath(file), `${JSON.stringify(sealed, null, 2)}\n`, 0o600, { exclusive: true });
     } catch (err) {
       // An archive without a sidecar is not a backup: do not leave one that looks like it.
       await rm(file, { force: true });

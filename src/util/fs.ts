@@ -1,4 +1,5 @@
-import { mkdir, open, rename, rm, chmod } from "node:fs/promises";
+import { mkdir, open, rename, rm, chmod, link, lstat, unlink } from "node:fs/promises";
+import { OperationError } from "./errors.js";
 import { dirname, basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -22,8 +23,37 @@ export function partialPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.partial`);
 }
 
+/** Link failures that mean "this file system has no hard links", not "the name is taken". */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EMLINK"]);
+
+/**
+ * Gives `from` the name `to` only if `to` does not exist yet: a clash throws (naming the file)
+ * instead of silently replacing an earlier backup. A hard link is the atomic no-replace rename
+ * node offers; file systems without hard links fall back to check-then-rename, which names
+ * that are unique by construction make safe in practice.
+ */
+export async function renameNoReplace(from: string, to: string): Promise<void> {
+  const taken = () => new OperationError(`${to} already exists: refusing to replace it (two backups were given one name)`);
+  try {
+    await link(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") throw taken();
+    if (!code || !NO_HARD_LINKS.has(code)) throw err;
+    if (await lstat(to).then(() => true, () => false)) throw taken();
+    await rename(from, to);
+    return;
+  }
+  await unlink(from);
+}
+
+export interface AtomicWriteOptions {
+  /** Fail instead of replacing an existing file. */
+  exclusive?: boolean;
+}
+
 /** Writes a file under a temporary name, fsyncs it, renames it into place, fsyncs the directory. */
-export async function atomicWriteFile(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function atomicWriteFile(path: string, data: string | Uint8Array, mode = 0o600, options: AtomicWriteOptions = {}): Promise<void> {
   const temp = partialPath(path);
   try {
     const handle = await open(temp, "wx", mode);
@@ -34,7 +64,8 @@ export async function atomicWriteFile(path: string, data: string | Uint8Array, m
       await handle.close();
     }
     await chmod(temp, mode);
-    await rename(temp, path);
+    if (options.exclusive) await renameNoReplace(temp, path);
+    else await rename(temp, path);
     await fsyncDir(dirname(path));
   } catch (err) {
     await rm(temp, { force: true });

@@ -50,8 +50,9 @@ export function createLogger(options: LoggerOptions): Logger {
       level,
       base: undefined,
       redact: { paths: REDACT_PATHS, censor: "***" },
-      // The last line of defence: literal secret values are scrubbed from the serialized line.
-      hooks: { streamWrite: (line: string) => options.redactor.redact(line) },
+      // The last line of defence: literal secret values are scrubbed from each value of the
+      // serialized line (not the line as text, which a secret such as "30" would break).
+      hooks: { streamWrite: (line: string) => options.redactor.logLine(line) },
     },
     multistream(streams),
   );

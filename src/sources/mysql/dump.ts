@@ -1,4 +1,4 @@
-import { safeSegment } from "../../catalog/naming.js";
+import { dumpEntryFileName } from "../../catalog/naming.js";
 import type { MysqlInstance } from "../../config/schema.js";
 import { OperationError } from "../../util/errors.js";
 import { dumpToArchive } from "../dump-to-archive.js";
@@ -29,7 +29,7 @@ export async function produceMysqlDatabase(plan: MysqlPlan, database: string, ct
     const result = await dumpToArchive(
       {
         command: mysqlDumpCommand(dump.file, dump.client, connectionArgs, { database, ignoreTables: ignore, dumpOptions: instance.dump_options }),
-        entryName: `${safeSegment(database)}.sql`,
+        entryName: dumpEntryFileName(database, "sql"),
         store: false,
         archive: instance.archive,
         level: instance.compression_level,

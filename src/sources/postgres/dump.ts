@@ -1,4 +1,4 @@
-import { safeSegment } from "../../catalog/naming.js";
+import { dumpEntryFileName } from "../../catalog/naming.js";
 import type { PostgresInstance } from "../../config/schema.js";
 import { dumpToArchive } from "../dump-to-archive.js";
 import type { ProduceContext, UnitProduct } from "../source.js";
@@ -28,7 +28,7 @@ export async function produceDatabase(plan: PgPlan, database: string, ctx: Produ
     const result = await dumpToArchive(
       {
         command: pgDumpCommand(plan.pgDump.file, { format: instance.format, excludeTables: instance.exclude_tables, dumpOptions: instance.dump_options }, env),
-        entryName: `${safeSegment(database)}.${custom ? "dump" : "sql"}`,
+        entryName: dumpEntryFileName(database, custom ? "dump" : "sql"),
         store: custom,
         archive: instance.archive,
         level: instance.compression_level,
