@@ -54,8 +54,8 @@ describe("a password that is a common word", () => {
 
     const listed = await runCli(["-c", config, "--json", "list"]);
     expect(listed.exitCode, String(listed.stderr)).toBe(0);
-    const entries = JSON.parse(String(listed.stdout)) as { name: string; state: string }[];
-    expect(entries.map((e) => [e.name, e.state])).toEqual([[basename(archive), "complete"]]);
+    const entries = JSON.parse(String(listed.stdout)) as { name: string; status: string; instance: { type: string }; database: string }[];
+    expect(entries.map((e) => [e.name, e.status, e.instance.type, e.database])).toEqual([[basename(archive), "completed", "postgres", DB]]);
 
     const verified = await runCli(["-c", config, "--json", "verify", "--file", basename(archive)]);
     expect(verified.exitCode, String(verified.stdout)).toBe(0);
@@ -72,7 +72,7 @@ describe("a password that is a common word", () => {
     expect(backup.exitCode).toBe(1);
     const report = parseReport(backup.stdout);
     expect(report.units[0]?.status).toBe("failed");
-    expect(report.units[0]?.error).toMatch(/configured secret.*database/);
+    expect(report.units[0]?.error).toMatch(/database holds a configured secret/);
     expect(report.units[0]?.error).not.toContain(PASSWORD);
     // Nothing that looks like a backup was left for that database.
     const left = (await allNames(join(dir, "backups"))).filter((n) => n.includes("vya_cw_") && n.includes("copy") && /\.(zip|json)$/.test(n));
