@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { openArchiveOutput } from "../archive/output.js";
 import { archiveDirectory, archiveFileName, sidecarPath } from "../catalog/naming.js";
+import { sealSidecar } from "../catalog/sidecar-secrets.js";
 import { SIDECAR_FORMAT_VERSION, sidecarSchema, type Sidecar } from "../catalog/sidecar.js";
 import { instanceName, type Instance } from "../config/schema.js";
 import type { RunContext } from "../run/context.js";
@@ -66,8 +67,8 @@ export async function importArchive(options: ImportOptions, ctx: RunContext): Pr
   const format = await sniffFormat(original);
   const sha256 = await hashFile(original);
   const name = instanceName(instance);
-  const dir = archiveDirectory(ctx.config.storage.local.path, ctx.config.server.name, name, database);
-  const dest = join(dir, archiveFileName({ instance: name, database, startedAt, runId: `import-${sha256.slice(0, 8)}`, extension: format }));
+  const dir = archiveDirectory(ctx.config.storage.local.path, ctx.config.server.name, name, database, kind);
+  const dest = join(dir, archiveFileName({ instance: name, database, kind, startedAt, runId: `import-${sha256.slice(0, 8)}`, extension: format }));
   const result: ImportResult = { status: "imported", original, archive: dest, database, started_at: startedAt.toISOString(), size_bytes: info.size, sha256, warnings: [] };
 
   if (await alreadyImported(dest, sha256)) return { ...result, status: "already-imported" };
@@ -76,9 +77,11 @@ export async function importArchive(options: ImportOptions, ctx: RunContext): Pr
   await ensurePrivateDir(dir);
   const output = openArchiveOutput(dest);
   let sidecar: Sidecar;
+  let committedHere = false;
   try {
     await pipeline(createReadStream(original), output.sink, { signal: ctx.signal });
     const committed = await output.commit();
+    committedHere = true;
     // The bytes inspected and recorded are the stored copy's, not the original's (which may change).
     if (committed.sha256 !== sha256) throw new OperationError(`${original} changed while it was being copied; nothing was imported`);
     const inspection = await inspectForeign(dest, format, kind, ctx.signal);
@@ -116,10 +119,11 @@ export async function importArchive(options: ImportOptions, ctx: RunContext): Pr
       if (!dump.identity.tool) result.warnings.push("the dump does not say which tool version wrote it; restore cannot check its client against it");
     }
     sidecar.warnings = result.warnings;
-    await atomicWriteFile(sidecarPath(dest), `${JSON.stringify(sidecar, null, 2)}\n`);
+    await atomicWriteFile(sidecarPath(dest), `${JSON.stringify(sealSidecar(sidecar, ctx.redactor), null, 2)}\n`, 0o600, { exclusive: true });
   } catch (err) {
     await output.abort();
-    await rm(dest, { force: true });
+    // Only our own copy: a commit refused because the name is taken leaves that file alone.
+    if (committedHere) await rm(dest, { force: true });
     // A refused import leaves storage as it found it, without an empty database folder.
     for (const folder of created) await rmdir(folder).catch(() => undefined);
     throw err;
