@@ -49,16 +49,26 @@ Exit codes: 0 imported (or already imported), 1 refused or failed (the reason is
       if (!instance) throw new UsageError(`unknown instance "${flags.instance}"`);
       const remotes = await openRemotes(config, { redactor: session.redactor, logger: session.logger });
       try {
-        const { result, signal } = await withInterrupts((sig) =>
-          importArchive(
-            { file: flags.file, instance, database: flags.database, startedAt, timeZone },
-            { config, logger: session.logger, redactor: session.redactor, signal: sig, remotes },
-          ),
-        );
+        const { result, signal } = await withInterrupts(async (sig) => {
+          try {
+            return await importArchive(
+              { file: flags.file, instance, database: flags.database, startedAt, timeZone },
+              { config, logger: session.logger, redactor: session.redactor, signal: sig, remotes },
+            );
+          } catch (err) {
+            // Interrupted: the failure is the signal's doing, and importArchive removed its copy.
+            if (sig.aborted) return null;
+            throw err;
+          }
+        });
+        if (signal || !result) {
+          process.stderr.write(`vya-backupdb: interrupted by ${signal ?? "a signal"}; nothing was imported\n`);
+          process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
+          return;
+        }
         const text = globals.json || flags.json ? JSON.stringify(result, null, 2) : render(result);
         process.stdout.write(`${session.redactor.redact(text)}\n`);
-        if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
-        else process.exitCode = result.status === "failed" ? EXIT.failed : EXIT.ok;
+        process.exitCode = result.status === "failed" ? EXIT.failed : EXIT.ok;
       } finally {
         await Promise.all(remotes.map((r) => r.close().catch(() => undefined)));
       }

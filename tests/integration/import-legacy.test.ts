@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { BIN, runCli } from "../helpers/cli.js";
 import { allNames, readSidecar } from "../helpers/db-run.js";
 import { mariadb } from "../helpers/mariadb.js";
 import { createDatabase, dropDatabase, psql } from "../helpers/postgres.js";
@@ -162,6 +162,28 @@ describe("import of the old tool's archives", () => {
     expect(link.exitCode).toBe(2);
     expect(String(link.stderr)).toMatch(/symbolic link/);
     expect(await allNames(store)).toEqual(before);
+  });
+
+  it("SIGTERM while the copy is made or read exits 143 and leaves nothing in storage", async () => {
+    const big = join(dir, "big");
+    await mkdir(big, { recursive: true });
+    // Incompressible: copying and CRC-checking it takes long enough to interrupt.
+    await execa("dd", ["if=/dev/urandom", `of=${join(big, "data.bin")}`, "bs=1M", "count=100", "status=none"]);
+    const archive = join(dir, `${STAMP}_big.tar.gz`);
+    await execa("tar", ["-I", "gzip -1", "-cf", archive, "-C", big, "."]);
+    const folder = join(store, "db01", "docs");
+    const before = await allNames(folder);
+    const child = execa(BIN, ["-c", config, "import", "-i", "3", "--file", archive], { reject: false, env: { PATH: process.env.PATH }, extendEnv: false });
+    // Interrupt once the copy has started: a new (partial or unsidecar'd) file in the instance folder.
+    for (let i = 0; i < 1000 && child.exitCode === null; i++) {
+      if ((await allNames(folder)).some((n) => !before.includes(n))) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGTERM");
+    const result = await child;
+    expect(result.exitCode, String(result.stderr)).toBe(143);
+    expect(String(result.stderr)).toMatch(/interrupted by SIGTERM; nothing was imported/);
+    expect(await allNames(folder)).toEqual(before);
   });
 
   it("a name without the old timestamp needs --started-at (exit 2); an unknown instance is exit 2", async () => {
