@@ -11,13 +11,15 @@ import type { ContentEntry, EntryWriter } from "./entry.js";
 export class ZipWriter implements EntryWriter {
   private readonly archive: archiver.Archiver;
   private readonly finished: Promise<void>;
-  /** Rejects on the first error of the archive or the output; never resolves. */
+  /** Rejects on the first error of the archive, an entry's source or the output; never resolves. */
   private readonly failed: Promise<never>;
+  private fail: (err: unknown) => void = () => undefined;
   readonly contents: ContentEntry[] = [];
 
   constructor(out: Writable, level: number) {
     this.archive = archiver("zip", { zlib: { level }, store: level === 0 });
     this.failed = new Promise<never>((_resolve, reject) => {
+      this.fail = reject;
       this.archive.on("error", reject);
       // Warnings (a file gone between listing and reading) are failures here: nothing is skipped silently.
       this.archive.on("warning", reject);
@@ -37,7 +39,7 @@ export class ZipWriter implements EntryWriter {
     });
     const consumed = finished(source);
     consumed.catch(() => undefined);
-    this.archive.append(source, { name, mode: stat.mode & 0o7777, date: stat.mtime });
+    this.appendSource(source, { name, mode: stat.mode & 0o7777, date: stat.mtime });
     // Wait until archiver has read it all, so the caller can close the file and open the next one.
     await Promise.race([consumed, this.failed]);
     this.contents.push(entry);
@@ -62,9 +64,19 @@ export class ZipWriter implements EntryWriter {
     stream.on("data", (chunk: Buffer) => {
       entry.size += chunk.length;
     });
-    this.archive.append(stream, { name, store: options.store ?? false, date: options.date ?? new Date(), mode: options.mode ?? 0o600 });
+    this.appendSource(stream, { name, store: options.store ?? false, date: options.date ?? new Date(), mode: options.mode ?? 0o600 });
     this.contents.push(entry);
     return entry;
+  }
+
+  /**
+   * archiver pipes a source into a PassThrough of its own, and pipe() does not forward errors:
+   * a failing source would leave that entry, and finalize(), waiting forever (the event loop
+   * then empties and node exits 13 without a word). The writer fails instead, with that error.
+   */
+  private appendSource(source: Readable, data: archiver.EntryData): void {
+    source.once("error", (err) => this.fail(err));
+    this.archive.append(source, data);
   }
 
   abort(): void {
