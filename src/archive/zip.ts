@@ -74,7 +74,7 @@ export class ZipWriter implements EntryWriter {
    * a failing source would leave that entry, and finalize(), waiting forever (the event loop
    * then empties and node exits 13 without a word). The writer fails instead, with that error.
    */
-  private appendSource(source: Readable, data: archiver.EntryData): void {
+  private appendSource(source: Readable, data: archiver.ZipEntryData): void {
     source.once("error", (err) => this.fail(err));
     this.archive.append(source, data);
   }
