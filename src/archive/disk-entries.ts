@@ -11,7 +11,8 @@ export class EntryReadError extends Error {
   constructor(
     readonly path: string,
     readonly code: string,
-    readonly problem: EntryProblem,
+    /** null: an error no option leaves out (EIO half-way through a file). */
+    readonly problem: EntryProblem | null,
     options?: { cause?: unknown },
   ) {
     super(`could not read ${path} (${code})`, options);
@@ -41,7 +42,7 @@ export async function addDiskEntries(writer: EntryWriter, input: DiskEntriesInpu
   const fail = (abs: string, err: unknown): void => {
     const code = (err as NodeJS.ErrnoException).code ?? "EIO";
     const problem = problemOf(code);
-    if (!problem || !input.skip(problem)) throw new EntryReadError(abs, code, problem ?? "unreadable", { cause: err });
+    if (!problem || !input.skip(problem)) throw new EntryReadError(abs, code, problem ?? null, { cause: err });
     warnings.push(`left out: ${abs} (${code}: ${problem === "missing" ? "vanished since it was listed" : "not readable by this user"})`);
   };
   for (const name of input.names) {
@@ -100,7 +101,7 @@ async function* named(abs: string, body: AsyncIterable<Buffer>): AsyncGenerator<
   try {
     yield* body;
   } catch (err) {
-    throw new EntryReadError(abs, (err as NodeJS.ErrnoException).code ?? "EIO", "unreadable", { cause: err });
+    throw new EntryReadError(abs, (err as NodeJS.ErrnoException).code ?? "EIO", null, { cause: err });
   }
 }
 

@@ -11,7 +11,7 @@ import type { BackupUnit, ProduceContext, Source, UnitProduct } from "./source.j
 export const filesSource: Source = {
   async plan(instance: Instance): Promise<BackupUnit[]> {
     if (instance.type !== "files") throw new Error(`files source given a ${instance.type} instance`);
-    const paths = await listMatchedPaths(instance.paths, instance.exclude);
+    const { paths, warnings } = await listMatchedPaths(instance.paths, instance.exclude, { ignoreUnreadable: instance.ignore_unreadable });
     if (paths.length === 0) {
       throw new OperationError(
         `no file matches paths ${JSON.stringify(instance.paths)}${instance.exclude.length ? ` (after exclude ${JSON.stringify(instance.exclude)})` : ""}: check the patterns; an empty archive would look like a good backup`,
@@ -25,14 +25,14 @@ export const filesSource: Source = {
         archiveFormat: instance.archive,
         compressionLevel: instance.compression_level,
         describe: `${paths.length} paths matching ${instance.paths.join(", ")}`,
-        produce: (ctx) => produceFiles(instance, paths, ctx),
+        produce: (ctx) => produceFiles(instance, paths, warnings, ctx),
       },
     ];
   },
 };
 
 /** Both formats go through addDiskEntries, so each odd case (vanished, unreadable, special, changing) behaves the same in zip and tar.gz. */
-async function produceFiles(instance: FilesInstance, paths: string[], ctx: ProduceContext): Promise<UnitProduct> {
+async function produceFiles(instance: FilesInstance, paths: string[], listingWarnings: string[], ctx: ProduceContext): Promise<UnitProduct> {
   const writer: EntryWriter =
     instance.archive === "tar.gz"
       ? new TarGzWriter(ctx.out, { algorithm: "gzip", level: instance.compression_level }, ctx.signal)
@@ -42,7 +42,7 @@ async function produceFiles(instance: FilesInstance, paths: string[], ctx: Produ
   try {
     const { warnings } = await addDiskEntries(writer, { root: "/", names: paths, skip: (problem) => instance[OPTION[problem]], signal: ctx.signal });
     await writer.finalize();
-    return { contents: writer.contents, dumpTool: null, dumpFormat: "files", serverVersion: null, warnings };
+    return { contents: writer.contents, dumpTool: null, dumpFormat: "files", serverVersion: null, warnings: [...listingWarnings, ...warnings] };
   } catch (err) {
     writer.abort();
     if (err instanceof EntryReadError) throw unreadable(err);
@@ -56,6 +56,7 @@ async function produceFiles(instance: FilesInstance, paths: string[], ctx: Produ
 const OPTION = { missing: "ignore_missing", unreadable: "ignore_unreadable" } as const satisfies Record<EntryProblem, keyof FilesInstance>;
 
 function unreadable(err: EntryReadError): OperationError {
+  if (err.problem === null) return new OperationError(`could not read ${err.path} (${err.code})`, { cause: err });
   const why = err.problem === "missing" ? "the file vanished since it was listed" : "this user may not read it";
   return new OperationError(`could not read ${err.path} (${err.code}): ${why} (set ${OPTION[err.problem]}: true to leave such files out with a warning instead)`, { cause: err });
 }

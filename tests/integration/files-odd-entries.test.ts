@@ -52,7 +52,8 @@ async function makeCase(name: string, archive: Format, odd: Record<string, unkno
       server: { name: "s" },
       storage: { local: { path: backups } },
       instances: [
-        { id: 1, name: "odd", type: "files", archive, paths: [`${data}/*`], ...odd },
+        // The literal directory means its whole tree, so listing descends into every directory in it.
+        { id: 1, name: "odd", type: "files", archive, paths: [data], ...odd },
         { id: 2, name: "after", type: "files", archive, paths: [join(data, "ok.txt")] },
       ],
     }),
@@ -112,15 +113,21 @@ describe.each(["zip", "tar.gz"] as const)("odd files in a files backup (%s)", (f
     const c = await makeCase("skip-unreadable", format, { ignore_unreadable: true }, async (data) => {
       await writeFile(join(data, "secret.txt"), "no peeking\n");
       await chmod(join(data, "secret.txt"), 0o000);
+      await mkdir(join(data, "locked"));
+      await writeFile(join(data, "locked", "inside.txt"), "hidden\n");
+      await chmod(join(data, "locked"), 0o000);
     });
     const { result, odd } = await backup(c, { asNobody: true });
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const secret = join(c.data, "secret.txt");
     expect(odd.warnings.join("\n")).toContain(`left out: ${secret} (EACCES`);
+    expect(odd.warnings.join("\n")).toContain(`left out the contents of ${join(c.data, "locked")} (EACCES`);
     const sidecar = await sidecarOf(odd.archive!);
     expect(sidecar.warnings.join("\n")).toContain(secret);
-    expect(sidecar.contents.map((e) => e.name)).toEqual([rel(join(c.data, "ok.txt"))]);
-    expect([...(await archived(odd.archive!, format)).keys()]).toEqual([rel(join(c.data, "ok.txt"))]);
+    // The locked directory itself is archived (empty), what is inside could not be listed.
+    const expected = [rel(c.data), rel(join(c.data, "locked")), rel(join(c.data, "ok.txt"))];
+    expect(sidecar.contents.map((e) => e.name).sort()).toEqual(expected);
+    expect([...(await archived(odd.archive!, format)).keys()].sort()).toEqual(expected);
     await expectVerified(c, odd.archive!);
   });
 
@@ -132,8 +139,9 @@ describe.each(["zip", "tar.gz"] as const)("odd files in a files backup (%s)", (f
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(odd.warnings.join("\n")).toContain(`left out: ${join(c.data, "pipe")} (a FIFO`);
     const sidecar = await sidecarOf(odd.archive!);
-    expect(sidecar.contents.map((e) => e.name)).toEqual([rel(join(c.data, "ok.txt"))]);
-    expect([...(await archived(odd.archive!, format)).keys()]).toEqual([rel(join(c.data, "ok.txt"))]);
+    const expected = [rel(c.data), rel(join(c.data, "ok.txt"))];
+    expect(sidecar.contents.map((e) => e.name).sort()).toEqual(expected);
+    expect([...(await archived(odd.archive!, format)).keys()].sort()).toEqual(expected);
     await expectVerified(c, odd.archive!);
   });
 
@@ -165,4 +173,17 @@ describe.each(["zip", "tar.gz"] as const)("odd files in a files backup (%s)", (f
       appender.kill();
     }
   });
+});
+
+it("a directory this user may not list fails its instance naming it and ignore_unreadable; later instances still run", async () => {
+  const c = await makeCase("locked-dir", "tar.gz", {}, async (data) => {
+    await mkdir(join(data, "locked"));
+    await chmod(join(data, "locked"), 0o000);
+  });
+  const { result, odd, after } = await backup(c, { asNobody: true });
+  expect(result.exitCode).toBe(1);
+  expect(odd.status).toBe("failed");
+  expect(odd.error).toContain(join(c.data, "locked"));
+  expect(odd.error).toContain("ignore_unreadable: true");
+  expect(after.status).toBe("success");
 });
