@@ -7,7 +7,7 @@ import { z } from "zod";
  */
 export const SIDECAR_FORMAT_VERSION = 1;
 
-const entrySchema = z.object({ name: z.string(), size: z.number(), type: z.enum(["file", "directory", "symlink"]).optional() });
+const entrySchema = z.object({ name: z.string(), size: z.number(), type: z.enum(["file", "directory", "symlink", "hardlink"]).optional() });
 
 export const tableSchema = z.object({
   schema: z.string().optional(),

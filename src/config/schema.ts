@@ -138,6 +138,7 @@ export const filesInstanceSchema = z
     paths: z.array(z.string().min(1)).min(1).describe("fast-glob patterns: *, **, {a,b}; absolute."),
     exclude: z.array(z.string().min(1)).default([]),
     ignore_missing: z.boolean().default(false).describe("A file vanishing mid-run is a warning, not a failure."),
+    ignore_unreadable: z.boolean().default(false).describe("A file this user may not read (EACCES, EPERM) is left out with a warning, not a failure."),
     archive: z.enum(["zip", "tar.gz"]).default("tar.gz"),
     compression_level: level.default(6),
   })

@@ -9,6 +9,8 @@ export interface CliOptions {
   /** Extra directories put first on PATH (fake executables for fault injection). */
   pathPrepend?: string[];
   timeoutMs?: number;
+  /** Run as this unprivileged user (root reads mode-000 files, so permission tests need one). */
+  user?: { uid: number; gid: number };
 }
 
 /** Runs the real built binary with a clean environment, never throwing on a non-zero exit. */
@@ -21,5 +23,6 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     reject: false,
     stdin: "ignore",
     timeout: options.timeoutMs ?? 120_000,
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
   });
 }
