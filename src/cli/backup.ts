@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { runBackup } from "../run/backup.js";
 import type { RunReport } from "../run/report.js";
 import { selectInstances } from "../run/select.js";
-import { EXIT } from "../util/errors.js";
+import { EXIT, UsageError } from "../util/errors.js";
 import { globalsOf } from "./globals.js";
 import { openSession } from "./session.js";
 import { formatBytes, formatDuration, renderTable } from "./table.js";
@@ -30,6 +30,10 @@ copy stays. Exit codes: 0 all succeeded,
       const globals = globalsOf(command);
       const session = await openSession(globals);
       const instances = selectInstances(session.loaded.config, opts.instance);
+      // A scheduled job that backs up nothing is broken, not successful.
+      if (instances.length === 0) {
+        throw new UsageError(`nothing to back up: no enabled instance in ${session.loaded.file} (enable one, or name one with -i)`);
+      }
       const { result: report, signal } = await withInterrupts((sig) =>
         runBackup({ instances, dryRun: opts.dryRun === true }, { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig }),
       );
@@ -42,7 +46,6 @@ copy stays. Exit codes: 0 all succeeded,
 }
 
 function renderReport(report: RunReport, localRoot: string): string {
-  if (report.units.length === 0) return "nothing to back up: no enabled instance";
   if (report.dry_run) {
     const rows = report.units.map((u) => [u.instance.name, u.database ?? "-", u.status === "failed" ? `FAILED: ${u.error}` : (u.source ?? ""), u.status === "failed" ? "-" : localRoot]);
     const probes = (report.remotes ?? []).map((p) => [p.ok ? "ok" : "FAILED", p.remote, p.kind, p.ok ? p.location.replace(/\/[^/]*$/, "/") : (p.error ?? "")]);

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { filterCatalog, parseSince } from "../catalog/filter.js";
 import { listCatalog, type CatalogEntry } from "../catalog/list.js";
 import { openReadStorage } from "../catalog/storage.js";
+import { selectInstances } from "../run/select.js";
 import { globalsOf } from "./globals.js";
 import { openSession } from "./session.js";
 import { formatBytes, renderTable } from "./table.js";
@@ -29,6 +30,8 @@ config error.`,
     .action(async (opts: { instance: string[]; database: string[]; since?: string; all?: boolean; storage?: string }, command: Command) => {
       const globals = globalsOf(command);
       const session = await openSession(globals);
+      // An instance the config does not know is a typo, as for backup -i.
+      selectInstances(session.loaded.config, opts.instance);
       const since = opts.since === undefined ? null : parseSince(opts.since);
       const storage = await openReadStorage(session.loaded.config, opts.storage, { redactor: session.redactor, logger: session.logger });
       try {

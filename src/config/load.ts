@@ -10,6 +10,7 @@ import { convertLegacy, isLegacyConfig } from "./legacy.js";
 import { configSchema, type Config } from "./schema.js";
 import { readSecretFile, resolveSecretRefs } from "./secrets.js";
 import { formatPath } from "./path.js";
+import { findCycle } from "./cycles.js";
 import { checkUniqueness } from "./uniqueness.js";
 import { checkRemotes } from "./remote-rules.js";
 import { resolveRelativePaths } from "./relative-paths.js";
@@ -72,12 +73,15 @@ export async function readRawConfig(file: string): Promise<unknown> {
   } catch (err) {
     throw new ConfigError([`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`], undefined, { cause: err });
   }
+  let raw: unknown;
   try {
-    if (extname(file) === ".json") return JSON.parse(text) as unknown;
-    return parseYaml(text, { prettyErrors: true }) as unknown;
+    raw = extname(file) === ".json" ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
   } catch (err) {
     throw new ConfigError([`not valid ${extname(file) === ".json" ? "JSON" : "YAML"}: ${(err as Error).message.split("\n")[0]}`], file, { cause: err });
   }
+  const cycle = findCycle(raw);
+  if (cycle) throw new ConfigError([`${formatPath(cycle)}: a YAML alias refers to itself (an anchor used inside its own value); write the value out instead`], file);
+  return raw;
 }
 
 /** Legacy conversion, secret references, validation: every problem reported at once. */
@@ -91,6 +95,7 @@ export function parseConfig(raw: unknown, options: { file: string; env?: NodeJS.
   const legacy = isLegacyConfig(input);
   if (legacy) {
     const converted = convertLegacy(input);
+    if (converted.problems.length > 0) throw new ConfigError(converted.problems, options.file);
     input = converted.config;
     const unmapped = converted.unmapped.length > 0 ? ` Not carried over: ${converted.unmapped.join("; ")}.` : "";
     warnings.push(`${options.file} is in the old Vya BackupDB format; converted on load (run "vya-backupdb config migrate --output FILE" to write the new format).${unmapped}`);
