@@ -1,15 +1,21 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { convertEntry } from "./legacy-entry.js";
+import { LEGACY_DBMS, parseBackupFilters, type EngineFilters } from "./legacy-filters.js";
 
 /**
- * The older Python tool's JSON config (`db_config` entries with id_dbms, dbms, db_list …),
- * converted to the current shape. Keys that have no equivalent are reported so the user
- * knows what was not carried over.
+ * The older Python tool's JSON config (`db_config` entries with id_dbms, dbms, db_list …, or
+ * `databases.<engine>` with `server_info`, `paths`, `backup_options`, `backup_filters`,
+ * `schedule`, `monitoring`), converted to the current shape. Nothing is dropped silently: every
+ * setting is converted or named in `unmapped`; a key the old tool never had is in `problems`
+ * (a typo, reported like any other config error).
  */
 export interface LegacyConversion {
   config: Record<string, unknown>;
-  /** One entry per key that was not carried over, with what to do about it. */
+  /** One entry per setting that was not carried over, with why or what to do about it. */
   unmapped: string[];
+  /** Config errors: unknown keys, values of the wrong shape. */
+  problems: string[];
 }
 
 type Obj = Record<string, unknown>;
@@ -19,75 +25,125 @@ export function isLegacyConfig(raw: unknown): boolean {
   return isObj(raw) && (Array.isArray(raw.db_config) || isObj(raw.server_info) || (isObj(raw.databases) && !("instances" in raw)));
 }
 
-const DBMS: Record<string, string> = { mysql: "mysql", mariadb: "mysql", postgresql: "postgres", postgres: "postgres", files: "files" };
+export const DEFAULT_LOCAL_PATH = "/var/backups/vya-backupdb";
+
+const NO_SCHEDULE = "not applied: this tool never schedules itself; run it from a systemd timer or cron, see docs/configuration.md";
+const NO_METRICS = "not applied: this version pushes no metrics";
+/** Top-level blocks the old tool had that have no equivalent here: each named with why. */
+const NOT_APPLIED: Record<string, string> = {
+  schedule: NO_SCHEDULE,
+  schedule_settings: NO_SCHEDULE,
+  service_settings: NO_SCHEDULE,
+  prometheus_settings: NO_METRICS,
+  email_settings: "not applied: this version sends no e-mail",
+};
+/** Top-level keys converted below. */
+const CONVERTED = ["server_info", "db_config", "databases", "paths", "backup_options", "backup_filters", "monitoring", "log_settings", "bkp_system"];
 
 export function convertLegacy(raw: Obj): LegacyConversion {
   const unmapped: string[] = [];
-  const serverInfo = isObj(raw.server_info) ? raw.server_info : {};
-  const paths = isObj(raw.paths) ? raw.paths : {};
-  const options = isObj(raw.backup_options) ? raw.backup_options : {};
+  const problems: string[] = [];
+  for (const key of Object.keys(raw)) {
+    if (key in NOT_APPLIED) unmapped.push(`${key} (${NOT_APPLIED[key]})`);
+    else if (!CONVERTED.includes(key)) problems.push(`${key}: unknown key (the old format's keys are ${[...CONVERTED, ...Object.keys(NOT_APPLIED)].join(", ")})`);
+  }
+  const block = (key: string): Obj => {
+    if (raw[key] !== undefined && !isObj(raw[key])) problems.push(`${key}: expected an object`);
+    return isObj(raw[key]) ? raw[key] : {};
+  };
+  const serverInfo = block("server_info");
+  const paths = block("paths");
+  const logSettings = block("log_settings");
+  const bkpSystem = block("bkp_system");
 
   const server: Obj = { name: sanitizeName(String(serverInfo.server_name ?? hostname())) };
   if (serverInfo.location !== undefined) server.location = String(serverInfo.location);
+  rest(serverInfo, "server_info", ["server_name", "location"], "descriptive only: not carried over", unmapped);
 
-  const newOptions: Obj = {};
-  if (typeof paths.log_path === "string") newOptions.log_file = join(paths.log_path, "vya-backupdb.log");
-  if (options.retention_days !== undefined) {
-    unmapped.push(`backup_options.retention_days (retention is not applied by this version; keep old archives pruned by hand until retention lands)`);
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== "retention_days" && key !== "compress") unmapped.push(`backup_options.${key} (no equivalent; remove it)`);
-  }
+  const localPath = pathSetting(paths, bkpSystem, unmapped);
+  const options: Obj = {};
+  const logDir = typeof paths.log_path === "string" ? paths.log_path : typeof logSettings.log_dir === "string" ? logSettings.log_dir : undefined;
+  if (logDir !== undefined) options.log_file = join(logDir, "vya-backupdb.log");
+  rest(logSettings, "log_settings", typeof paths.log_path === "string" ? [] : ["log_dir"], "not applied: use --log-level", unmapped);
+  backupOptions(block("backup_options"), unmapped);
+  monitoring(block("monitoring"), unmapped);
 
-  const entries: Obj[] = Array.isArray(raw.db_config) ? raw.db_config.filter(isObj) : [];
-  const instances = entries.map((entry, index) => convertEntry(entry, index, unmapped));
+  const filters = parseBackupFilters(raw.backup_filters);
+  unmapped.push(...filters.unmapped);
+  problems.push(...filters.problems);
+  const filtersFor = (type: string): EngineFilters[] => [filters.byType.get(type), filters.byType.get("*")].filter((f): f is EngineFilters => f !== undefined);
+  const entryContext = (where: string, index: number, type: string) => ({ where, index, filters: filtersFor(type), unmapped, problems });
 
-  // The older variant keeps one server per engine under `databases`.
-  if (isObj(raw.databases)) {
-    let nextId = Math.max(0, ...instances.map((i) => Number(i.id) || 0)) + 1;
-    for (const [engine, value] of Object.entries(raw.databases)) {
-      if (!isObj(value)) continue;
-      instances.push(convertEntry({ ...value, dbms: engine, id_dbms: value.id_dbms ?? nextId++ }, instances.length, unmapped, `databases.${engine}`));
+  if (raw.db_config !== undefined && !Array.isArray(raw.db_config)) problems.push("db_config: expected a list");
+  const entries = Array.isArray(raw.db_config) ? raw.db_config : [];
+  const instances = entries.flatMap((entry, index) => {
+    if (!isObj(entry)) {
+      problems.push(`db_config[${index}]: expected an object`);
+      return [];
     }
+    return [convertEntry(entry, entryContext(`db_config[${index}]`, index, typeOf(entry.dbms)))];
+  });
+  // The older variant keeps one server per engine under `databases`.
+  let nextId = Math.max(0, ...instances.map((i) => Number(i.id) || 0)) + 1;
+  for (const [engine, value] of Object.entries(block("databases"))) {
+    if (!isObj(value)) continue;
+    const entry = { ...value, dbms: engine, id_dbms: value.id_dbms ?? nextId++ };
+    instances.push(convertEntry(entry, entryContext(`databases.${engine}`, instances.length, typeOf(engine))));
+  }
+  const usedTypes = new Set(instances.map((i) => String(i.type)));
+  for (const [type, f] of filters.byType) {
+    if (type !== "*" && !usedTypes.has(type)) unmapped.push(`${f.where} (no ${type} instance to apply it to)`);
   }
 
-  const config: Obj = {
-    server,
-    storage: { local: { path: typeof paths.backup_path === "string" ? paths.backup_path : "/var/backups/vya-backupdb" } },
-    instances,
-  };
-  if (Object.keys(newOptions).length > 0) config.options = newOptions;
-  return { config, unmapped };
+  const config: Obj = { server, storage: { local: { path: localPath } }, instances };
+  if (Object.keys(options).length > 0) config.options = options;
+  return { config, unmapped, problems };
 }
 
-function convertEntry(entry: Obj, index: number, unmapped: string[], where = `db_config[${index}]`): Obj {
-  const dbms = String(entry.dbms ?? "").toLowerCase();
-  const type = DBMS[dbms] ?? dbms;
-  const out: Obj = { id: entry.id_dbms ?? entry.id ?? index + 1, type };
-  if (entry.enabled !== undefined) out.enabled = Boolean(entry.enabled);
-  const list = Array.isArray(entry.db_list) ? entry.db_list : [];
-  if (type === "files") {
-    out.paths = list;
-    if (Array.isArray(entry.db_ignore) && entry.db_ignore.length > 0) out.exclude = entry.db_ignore;
-  } else {
-    if (entry.host !== undefined) out.host = entry.host === "localhost" ? "127.0.0.1" : entry.host;
-    if (typeof entry.port === "number" && entry.port > 0) out.port = entry.port;
-    if (entry.user !== undefined) out.user = entry.user;
-    const password = entry.secret ?? entry.password;
-    if (password !== undefined) out.password = password;
-    if (list.length > 0) out.databases = list;
-    if (Array.isArray(entry.db_ignore) && entry.db_ignore.length > 0) out.exclude_databases = entry.db_ignore;
+const typeOf = (dbms: unknown) => {
+  const name = String(dbms ?? "").toLowerCase();
+  return LEGACY_DBMS[name] ?? name;
+};
+
+/** paths.backup_path (else bkp_system.path_zip) → storage.local.path; the old staging paths are named. */
+function pathSetting(paths: Obj, bkpSystem: Obj, unmapped: string[]): string {
+  const notUsed = (where: string) => `${where} (not used: dumps stream straight into the archives under storage.local.path)`;
+  let local: string | undefined;
+  if (typeof paths.backup_path === "string") local = paths.backup_path;
+  else if (typeof bkpSystem.path_zip === "string") local = bkpSystem.path_zip;
+  for (const key of Object.keys(paths)) {
+    if (key === "backup_path" || key === "log_path") continue;
+    unmapped.push(key === "zip_path" ? notUsed("paths.zip_path") : `paths.${key} (no equivalent)`);
   }
-  const known = new Set(["id_dbms", "id", "dbms", "host", "port", "user", "secret", "password", "db_list", "db_ignore", "enabled"]);
-  for (const key of Object.keys(entry)) {
-    if (known.has(key)) continue;
-    if (key === "password_encrypted" || key === "secret_encrypted") {
-      unmapped.push(`${where}.${key} (the old tool's encrypted passwords cannot be read: set password: "\${env:NAME}" or "\${file:/path}" instead)`);
+  for (const key of Object.keys(bkpSystem)) {
+    if (key === "path_zip" && local === bkpSystem.path_zip) continue;
+    unmapped.push(key.startsWith("retention") ? `bkp_system.${key} (retention is not applied by this version)` : key.startsWith("path_") ? notUsed(`bkp_system.${key}`) : `bkp_system.${key} (no equivalent)`);
+  }
+  if (local !== undefined) return local;
+  unmapped.push(`paths.backup_path (not set: archives go to ${DEFAULT_LOCAL_PATH})`);
+  return DEFAULT_LOCAL_PATH;
+}
+
+function backupOptions(options: Obj, unmapped: string[]): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (key === "compress" || key === "create_zip") {
+      // Archives are always compressed: only "off" differs from what happens.
+      if (value === false) unmapped.push(`backup_options.${key}: false (archives are always compressed)`);
+    } else if (key === "retention_days" || key === "max_backup_age_days") {
+      unmapped.push(`backup_options.${key} (retention is not applied by this version; keep old archives pruned by hand until retention lands)`);
     } else {
-      unmapped.push(`${where}.${key} (no equivalent; remove it)`);
+      unmapped.push(`backup_options.${key} (no equivalent)`);
     }
   }
-  return out;
+}
+
+function monitoring(block: Obj, unmapped: string[]): void {
+  for (const key of Object.keys(block)) unmapped.push(`monitoring.${key} (${key === "prometheus" ? NO_METRICS : "no equivalent"})`);
+}
+
+/** Names every key of `block` not in `handled`. */
+function rest(block: Obj, where: string, handled: string[], why: string, unmapped: string[]): void {
+  for (const key of Object.keys(block)) if (!handled.includes(key)) unmapped.push(`${where}.${key} (${why})`);
 }
 
 function sanitizeName(name: string): string {

@@ -90,7 +90,7 @@ describe("config commands", () => {
     expect(printed.instances[0].port).toBe(5432);
   });
 
-  it("migrate converts the legacy JSON: masked on stdout, complete in --output", async () => {
+  it("migrate converts the legacy JSON: ${env:…} references on stdout (never ***), complete in --output", async () => {
     const legacy = join(dir, "legacy.json");
     await writeFile(
       legacy,
@@ -104,7 +104,19 @@ describe("config commands", () => {
     const shown = await runCli(["-c", legacy, "config", "migrate"]);
     expect(shown.exitCode, String(shown.stderr)).toBe(0);
     expect(shown.stdout).not.toContain(SECRET);
+    expect(shown.stderr).not.toContain(SECRET);
+    expect(shown.stdout).not.toContain("***");
     expect(shown.stdout).toContain("retention_days");
+    // What a user does with it: redirect to a file, provide the variable it names, run.
+    expect(parse(String(shown.stdout)).instances[0].password).toBe("${env:VYA_BACKUPDB_INSTANCES_1_PASSWORD}");
+    expect(shown.stderr).toContain("VYA_BACKUPDB_INSTANCES_1_PASSWORD");
+    const redirected = join(dir, "redirected.yaml");
+    await writeFile(redirected, String(shown.stdout));
+    const printed = await runCli(["-c", redirected, "config", "validate"], { env: { VYA_BACKUPDB_INSTANCES_1_PASSWORD: SECRET } });
+    expect(printed.exitCode, String(printed.stderr)).toBe(0);
+    const unset = await runCli(["-c", redirected, "config", "validate"]);
+    expect(unset.exitCode).toBe(2);
+    expect(unset.stderr).toContain("VYA_BACKUPDB_INSTANCES_1_PASSWORD");
     const out = join(dir, "migrated.yaml");
     const written = await runCli(["-c", legacy, "config", "migrate", "--output", out]);
     expect(written.exitCode, String(written.stderr)).toBe(0);

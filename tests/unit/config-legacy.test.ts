@@ -51,3 +51,75 @@ describe("legacy config", () => {
     expect(loaded.config.instances.map((i) => i.type)).toEqual(["mysql", "postgres", "files"]);
   });
 });
+
+describe("legacy config never drops a setting silently", () => {
+  const wfdb02 = {
+    server_info: { server_name: "producao_01", location: "Datacenter SP" },
+    schedule: { enabled: true, weekdays: [0, 1, 2, 3, 4], time: "02:30", timezone: "America/Sao_Paulo" },
+    monitoring: { prometheus: { enabled: true, pushgateway: "http://prom:9091" } },
+    databases: {
+      mysql: { enabled: true, host: "localhost", port: 3306, user: "backup_user", password_encrypted: "aGFzaA==" },
+      postgresql: { enabled: true, host: "localhost", port: 5432, user: "backup_user", secret: "pg-pw" },
+    },
+    paths: { backup_path: "/backup/vya", zip_path: "/backup/vya/archives", log_path: "/var/log/vya" },
+    backup_options: { compress: false, retention_days: 30, create_zip: true, parallel_jobs: 4 },
+    backup_filters: {
+      mysql: { included_databases: ["app_prod", "user_data"], excluded_databases: ["temp_db"] },
+      postgresql: { included_databases: ["webapp"], included_schemas: ["public"], excluded_tables: ["log_*"] },
+    },
+  };
+
+  it("converts backup_filters onto the instances of their engine", () => {
+    const { config, problems } = convertLegacy(wfdb02);
+    expect(problems).toEqual([]);
+    const instances = config.instances as Record<string, unknown>[];
+    expect(instances.find((i) => i.type === "mysql")).toMatchObject({ databases: ["app_prod", "user_data"], exclude_databases: ["temp_db"] });
+    expect(instances.find((i) => i.type === "postgres")).toMatchObject({ databases: ["webapp"], exclude_tables: ["log_*"] });
+  });
+
+  it("a flat backup_filters applies to every database instance; with db_list only what both name is kept", () => {
+    const { config, unmapped, problems } = convertLegacy({
+      db_config: [{ id_dbms: 1, dbms: "mysql", user: "u", db_list: ["a", "b"] }, { id_dbms: 2, dbms: "postgresql", user: "u" }],
+      paths: { backup_path: "/b" },
+      backup_filters: { included_databases: ["a", "c"], excluded_databases: ["tmp_*"] },
+    });
+    expect(problems).toEqual([]);
+    const [mysql, pg] = config.instances as Record<string, unknown>[];
+    expect(mysql).toMatchObject({ databases: ["a"], exclude_databases: ["tmp_*"] });
+    expect(pg).toMatchObject({ databases: ["a", "c"], exclude_databases: ["tmp_*"] });
+    expect(unmapped.some((u) => u.startsWith("db_config[0].db_list entries b"))).toBe(true);
+  });
+
+  it("names every setting it does not apply in the one-line warning", () => {
+    const loaded = parseConfig(wfdb02, { file: "old.json", env: {} });
+    const warning = loaded.warnings.join("\n");
+    for (const key of ["schedule (", "monitoring.prometheus (", "paths.zip_path (", "backup_options.compress: false", "backup_options.retention_days (", "backup_options.parallel_jobs (", "databases.mysql.password_encrypted (", "backup_filters.postgresql.included_schemas ("]) {
+      expect(warning).toContain(key);
+    }
+    expect(loaded.warnings).toHaveLength(1);
+    expect(warning).not.toContain("pg-pw");
+  });
+
+  it("an unknown key is an error: top level, in an entry, in backup_filters", () => {
+    const { problems } = convertLegacy({
+      db_confg: [],
+      server_info: { server_name: "x" },
+      db_config: [{ id_dbms: 1, dbms: "mysql", user: "u", db_lsit: ["app"] }],
+      backup_filters: { mysql: { include_databases: ["app"] } },
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^db_confg: unknown key/),
+        expect.stringMatching(/^db_config\[0\]\.db_lsit: unknown key/),
+        expect.stringMatching(/^backup_filters\.mysql\.include_databases: unknown key/),
+      ]),
+    );
+    expect(() => parseConfig({ db_confg: [], server_info: { server_name: "x" } }, { file: "old.json", env: {} })).toThrow(/db_confg: unknown key/);
+  });
+
+  it("db_list and included_databases with nothing in common is an error, never 'every database'", () => {
+    const { problems } = convertLegacy({ db_config: [{ id_dbms: 1, dbms: "mysql", user: "u", db_list: ["a"] }], backup_filters: { included_databases: ["b"] } });
+    expect(problems).toEqual([expect.stringContaining("db_config[0].db_list and backup_filters.included_databases name no database in common")]);
+  });
+});
