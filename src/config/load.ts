@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
 import { cosmiconfig } from "cosmiconfig";
 import { parse as parseYaml } from "yaml";
-import { ConfigError } from "../util/errors.js";
+import { ConfigError, describeError } from "../util/errors.js";
 import { Redactor } from "../util/redact.js";
 import { formatIssues } from "./issues.js";
 import { convertLegacy, isLegacyConfig } from "./legacy.js";
@@ -71,7 +71,7 @@ export async function readRawConfig(file: string): Promise<unknown> {
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    throw new ConfigError([`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`], undefined, { cause: err });
+    throw new ConfigError([`cannot read ${file}: ${describeError(err)}`], undefined, { cause: err });
   }
   let raw: unknown;
   try {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { instanceName, type Instance } from "../config/schema.js";
 import { sourceFor } from "../sources/registry.js";
 import type { BackupUnit } from "../sources/source.js";
-import { describeError } from "../util/errors.js";
+import { commandOf, describeError, InterruptedError } from "../util/errors.js";
 import { mapPool } from "../util/pool.js";
 import { VERSION } from "../version.js";
 import type { RunContext } from "./context.js";
@@ -87,7 +87,10 @@ async function planInstance(instance: Instance, ctx: RunContext): Promise<{ unit
   try {
     return { units: await source.plan(instance, { logger: ctx.logger.child({ instance: instanceName(instance) }), redactor: ctx.redactor, signal: ctx.signal }) };
   } catch (err) {
-    const message = describeError(err);
+    // After an interrupt, whatever failed (a stopped psql, a probe) failed because of it.
+    const message = ctx.signal.aborted ? describeError(new InterruptedError(ctx.signal)) : describeError(err);
+    const command = commandOf(err);
+    if (command) ctx.logger.debug({ instance: instanceName(instance), command: ctx.redactor.redact(command) }, "planning command failed");
     ctx.logger.error({ instance: instanceName(instance), err: ctx.redactor.redact(message) }, "planning failed");
     return fail(message);
   }

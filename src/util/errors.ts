@@ -47,14 +47,73 @@ export class OperationError extends VyaError {
   }
 }
 
-/** One line for a human: the message, then the causes' messages that add something. */
+/** The run was interrupted (SIGINT/SIGTERM): whatever failed afterwards failed because of that. */
+export class InterruptedError extends OperationError {
+  constructor(signal?: AbortSignal) {
+    const reason: unknown = signal?.reason;
+    super(reason instanceof Error && /interrupted/.test(reason.message) ? reason.message : "interrupted", reason === undefined ? {} : { cause: reason });
+  }
+}
+
+/** Throws an InterruptedError when `signal` has aborted: a failure after an abort is the abort. */
+export function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new InterruptedError(signal);
+}
+
+/** Node's system errors: "ENOSPC: no space left on device, write" with code, syscall, maybe path. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException & Error {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return err instanceof Error && typeof code === "string" && typeof (err as NodeJS.ErrnoException).syscall === "string" && err.message.startsWith(`${code}: `);
+}
+
+/**
+ * A system error as "ENOSPC: no space left on device (write /path)": the cause first, then the
+ * operation and the file, so an I/O error always names what was being done to which file.
+ */
+export function systemErrorText(err: NodeJS.ErrnoException & Error): string {
+  const code = err.code ?? "";
+  // Node's message is "CODE: description, syscall 'path'"; keep the description only.
+  const description = err.message.replace(new RegExp(`^${code}: `), "").replace(/, \w+( '.*')?( -> '.*')?$/, "");
+  const where = [err.syscall, err.path].filter(Boolean).join(" ");
+  return `${code}: ${description}${where ? ` (${where})` : ""}`;
+}
+
+/** The command line of the first failed child in the cause chain: for debug logs, never for messages. */
+export function commandOf(err: unknown): string | undefined {
+  for (let current: unknown = err, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const command = (current as { command?: unknown }).command;
+    if (typeof command === "string") return command;
+  }
+  return undefined;
+}
+
+/**
+ * One line for a human: the message, then what each cause adds. A cause already said (its
+ * first line is in the text: a parse error quoted by the config error) is left out, and one
+ * that repeats the end of the text (`…: EISDIR` + `EISDIR: illegal …`) is joined without the
+ * repetition, so nothing is printed twice.
+ */
 export function describeError(err: unknown): string {
-  const parts: string[] = [];
+  let text = "";
   let current: unknown = err;
   for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
-    const message = current instanceof Error ? current.message : String(current);
-    if (message && !parts.some((p) => p.includes(message))) parts.push(message);
+    const message = isSystemError(current) ? systemErrorText(current) : current instanceof Error ? current.message : String(current);
+    text = join(text, message);
     current = current instanceof Error ? current.cause : undefined;
   }
-  return parts.join(": ");
+  return text;
+}
+
+function join(text: string, message: string): string {
+  if (!message) return text;
+  if (!text) return message;
+  const firstLine = message.split("\n")[0] ?? message;
+  if (text.includes(firstLine)) return text;
+  // The longest start of `message` (whole words) that `text` already ends with.
+  for (let cut = firstLine.length; cut > 0; cut--) {
+    const head = message.slice(0, cut);
+    const before = text.slice(0, text.length - cut);
+    if (cut >= 3 && /\w$/.test(head) && /^(\W|$)/.test(message.slice(cut)) && text.endsWith(head) && /(^|\W)$/.test(before)) return text + message.slice(cut);
+  }
+  return `${text}: ${message}`;
 }

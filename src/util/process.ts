@@ -33,7 +33,7 @@ export function formatCommand(command: Pick<Command, "file" | "args">): string {
   return [command.file, ...command.args].map(quote).join(" ");
 }
 
-/** A failed child: the command, its exit code or signal, and the tail of its stderr (redacted). */
+/** A failed child: its exit code or signal and the tail of its stderr (redacted); `command` is for debug logs. */
 export class CommandError extends OperationError {
   readonly command: string;
   /** The child's exit code (`exitCode` is the CLI's, inherited). */
@@ -41,8 +41,9 @@ export class CommandError extends OperationError {
   readonly signal: string | undefined;
   readonly stderrTail: string;
   constructor(info: { command: string; exitCode?: number | undefined; signal?: string | undefined; stderrTail: string; reason: string }, options: { cause?: unknown } = {}) {
+    // The cause leads (what the child said); the command line is kept for debug logs only.
     const tail = info.stderrTail.trim();
-    super(`${info.reason}: ${info.command}${tail ? `\n${tail}` : ""}`, options);
+    super(tail ? `${info.reason}: ${tail}` : info.reason, options);
     this.command = info.command;
     this.childExitCode = info.exitCode;
     this.signal = info.signal;

@@ -22,14 +22,15 @@ describe("process runner", () => {
     expect(tail.text()).toBe("cd\ne");
   });
 
-  it("errors carry the command, exit code and redacted stderr tail", async () => {
+  it("errors lead with the exit code and redacted stderr tail; the command line is kept for debug logs only", async () => {
     const redactor = new Redactor();
     redactor.add("hunter2");
     const err = await runCommand({ file: "bash", args: ["-c", "echo 'FATAL: password hunter2 rejected' >&2; exit 3"] }, { redactor }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandError);
     const ce = err as CommandError;
     expect(ce.childExitCode).toBe(3);
-    expect(ce.message).toMatch(/^bash exited with code 3: bash -c/);
+    expect(ce.message).toBe("bash exited with code 3: FATAL: password *** rejected");
+    expect(ce.command).toMatch(/^bash -c /);
     expect(ce.stderrTail).toBe("FATAL: password *** rejected");
     expect(ce.message).not.toContain("hunter2");
   });
