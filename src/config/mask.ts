@@ -1,6 +1,6 @@
 import { SECRET_KEYS } from "./schema.js";
 
-/** A deep copy with every secret value replaced by "***" (config print, migrate to stdout). */
+/** A deep copy with every secret value replaced by "***" (config print; migrate writes references instead, see secret-references.ts). */
 export function maskSecrets<T>(value: T): T {
   const walk = (node: unknown, key?: string): unknown => {
     if (key !== undefined && SECRET_KEYS.has(key) && node !== undefined && node !== null) return "***";
