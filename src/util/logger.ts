@@ -1,7 +1,8 @@
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { pino, multistream, type Logger, type StreamEntry, type Level } from "pino";
 import pretty from "pino-pretty";
+import { describeError, UsageError } from "./errors.js";
 import type { Redactor } from "./redact.js";
 
 export type { Logger };
@@ -42,8 +43,15 @@ export function createLogger(options: LoggerOptions): Logger {
     },
   ];
   if (options.file) {
-    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
-    streams.push({ level, stream: createWriteStream(options.file, { flags: "a", mode: 0o600 }) });
+    // Opened here, synchronously: a file that cannot be opened is a usage error now, not a crash on the first line.
+    let fd: number;
+    try {
+      mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+      fd = openSync(options.file, "a", 0o600);
+    } catch (err) {
+      throw new UsageError(`cannot open the log file ${options.file} (--log-file or options.log_file): ${describeError(err)}`, { cause: err });
+    }
+    streams.push({ level, stream: createWriteStream(options.file, { fd }) });
   }
   return pino(
     {

@@ -76,4 +76,16 @@ describe("error messages", () => {
     expect(stderr).toContain(`cannot read ${folder}: EISDIR: illegal operation on a directory`);
     expect(stderr).not.toMatch(/\b([A-Z]{3,}): \1\b/);
   });
+
+  it("a log file that cannot be opened is a usage error naming it, not a stack trace", async () => {
+    const blocker = join(dir, "not-a-dir");
+    await writeFile(blocker, "x");
+    const config = await writeDbConfig(dir, "logfile.yaml", [{ id: 1, type: "files", paths: ["/etc/hostname"] }]);
+    const result = await runCli(["-c", config, "--log-file", join(blocker, "vya.log"), "list"]);
+    expect(result.exitCode).toBe(2);
+    const stderr = String(result.stderr);
+    expect(stderr).toContain(`cannot open the log file ${join(blocker, "vya.log")}`);
+    expect(stderr).toMatch(/EEXIST|ENOTDIR/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
 });
