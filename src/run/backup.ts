@@ -51,13 +51,14 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
       });
     }
   } else {
-    // What killed runs left goes first (their spools can be large); remotes are swept while the
-    // units run, so a slow remote does not delay the dumps (this run's own files are alive).
+    // What killed runs left goes first (their spools can be large).
     swept = await sweepLocal(ctx);
     logSwept(swept, ctx.logger);
-    const remoteSweeps = Promise.all(remotes.map((remote) => sweepRemote(remote, ctx)));
     outcomes.push(...(await mapPool(units, ctx.config.options.concurrency, (unit) => runUnit(unit, runId, { ...ctx, remotes }))));
-    const remoteSwept = (await remoteSweeps).flat();
+    // Remotes afterwards, and only those this run reached: a dead remote is not retried twice.
+    // S3 has no partial objects (an unfinished multipart upload is not an object).
+    const reached = remotes.filter((r) => r.kind !== "s3" && outcomes.some((o) => o.remotes?.some((c) => c.remote === r.name && c.status === "success")));
+    const remoteSwept = (await Promise.all(reached.map((remote) => sweepRemote(remote, ctx)))).flat();
     logSwept(remoteSwept, ctx.logger);
     swept.push(...remoteSwept);
   }
