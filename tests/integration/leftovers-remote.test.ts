@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { BIN, runCli } from "../helpers/cli.js";
+import { runCli, startCli } from "../helpers/cli.js";
 import { parseReport } from "../helpers/db-run.js";
 import { filesBelow, sftpRemote } from "../helpers/remotes.js";
 import { startRemoteServers, type RemoteServers } from "../helpers/remote-servers.js";
@@ -18,7 +17,7 @@ beforeAll(async () => {
   dir = servers.dir;
   // Incompressible and stored: the upload lasts long enough to be caught midway.
   await mkdir(join(dir, "big"));
-  await writeFile(join(dir, "big", "blob.bin"), randomBytes(64 * 1024 * 1024));
+  await writeFile(join(dir, "big", "blob.bin"), randomBytes(40 * 1024 * 1024));
   await writeFile(join(dir, "src", "small.txt"), "small\n");
 });
 afterAll(async () => {
@@ -44,7 +43,7 @@ describe("a partial upload left by SIGKILL", () => {
     const { ssh, env } = servers as RemoteServers;
     const remoteRoot = join(ssh.root, "leftovers");
     const big = await writeConfig("big", remoteRoot, [`${dir}/big/*`]);
-    const run = execa(BIN, ["-c", big, "backup"], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env }, extendEnv: false, reject: false, stdin: "ignore" });
+    const run = startCli(["-c", big, "backup"], { env });
     let partial: string | undefined;
     while (run.exitCode === null && !partial) {
       partial = (await filesBelow(remoteRoot)).find((f) => f.endsWith(".partial"));
@@ -70,5 +69,5 @@ describe("a partial upload left by SIGKILL", () => {
     const swept = parseReport(again.stdout).swept ?? [];
     expect(swept).toContainEqual(expect.objectContaining({ storage: "nas", kind: "partial", path: expect.stringContaining(partial ?? "-"), reason: expect.stringMatching(/owner process \d+ is gone/) }));
     expect((await filesBelow(remoteRoot)).filter((f) => f.endsWith(".partial"))).toEqual([]);
-  });
+  }, 180_000); // four CLI runs, one of them a 40 MB upload: slow on a loaded two-core machine
 });

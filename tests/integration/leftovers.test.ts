@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { BIN, runCli } from "../helpers/cli.js";
+import { runCli, startCli } from "../helpers/cli.js";
 import { allNames, archivesIn, parseReport, writeDbConfig } from "../helpers/db-run.js";
 import { writeScript } from "../helpers/fake-tools.js";
 import { createDatabase, createRole, dropDatabase, psql } from "../helpers/postgres.js";
@@ -34,7 +33,7 @@ async function prepare(name: string): Promise<void> {
 
 /**
  * A pg_dump that records "<its pid> <its parent (the CLI)> <PGPASSFILE>" in pids/, then waits for
- * the file `release` (never, for a run to be killed) and becomes the real pg_dump.
+ * the file `release` (never, for a run to be killed: then it ends with the CLI) and becomes the real pg_dump.
  */
 async function writeBlockingPgDump(name: string): Promise<string> {
   const fake = join(dir, name, "fake");
@@ -44,7 +43,7 @@ async function writeBlockingPgDump(name: string): Promise<string> {
     "pg_dump",
     `if [ "$1" = --version ]; then exec ${pg.binDir}/pg_dump --version; fi
 echo "$$ $PPID $PGPASSFILE" > ${pids}/$$.tmp && mv ${pids}/$$.tmp ${pids}/$$
-while [ ! -f ${join(dir, name, "release")} ]; do sleep 0.05; done
+while [ ! -f ${join(dir, name, "release")} ] && kill -0 $PPID 2>/dev/null; do sleep 0.05; done
 exec ${pg.binDir}/pg_dump "$@"`,
   );
   return fake;
@@ -73,13 +72,8 @@ async function leftoversIn(root: string): Promise<string[]> {
   return names.filter((n) => /(^|\/)(\.vya-spool-[^/]*|[^/]*\.partial)$/.test(n) && !/\.vya-spool-[^/]*\//.test(n));
 }
 
-function spawnBackup(config: string, env: Record<string, string>, fake?: string) {
-  return execa(BIN, ["-c", config, "--json", "backup"], {
-    env: { PATH: [...(fake ? [fake] : []), process.env.PATH ?? "/usr/bin:/bin"].join(":"), HOME: process.env.HOME ?? "/root", LANG: "C.UTF-8", ...env },
-    extendEnv: false,
-    reject: false,
-    stdin: "ignore",
-  });
+function spawnBackup(config: string, env: Record<string, string>, fake: string) {
+  return startCli(["-c", config, "--json", "backup"], { env, pathPrepend: [fake], timeoutMs: 300_000 });
 }
 
 beforeAll(async () => {
@@ -94,6 +88,7 @@ afterAll(async () => {
   await cleanup();
 });
 
+// Each case runs the CLI three times with several dumps: minutes on a loaded two-core machine.
 describe("leftovers of killed runs", () => {
   it("SIGKILL mid-dump leaves credentials (in the private runtime dir), a spool and a partial; the next backup removes and reports them", async () => {
     const name = "killed";
@@ -103,7 +98,8 @@ describe("leftovers of killed runs", () => {
     const config = await writeDbConfig(join(dir, name), "config.yaml", [instance({ id: 1, name: "pg-tar", archive: "tar.gz" }), instance({ id: 2, name: "pg-zip", archive: "zip" })], { concurrency: 2 });
     const run = spawnBackup(config, env, fake);
     const dumps = await waitForDumps(name, 2, run);
-    process.kill(dumps[0]?.[1] ?? 0, "SIGKILL");
+    expect(dumps.map(([, cli]) => cli)).toEqual([run.pid, run.pid]);
+    run.kill("SIGKILL");
     await run;
     for (const [pid] of dumps) process.kill(pid, "SIGKILL"); // the orphaned dumps, so nothing keeps running
 
@@ -132,7 +128,7 @@ describe("leftovers of killed runs", () => {
     expect(await archivesIn(join(backups, "pg-tar", DB), ".tar.gz")).toHaveLength(1);
     expect(await archivesIn(join(backups, "pg-zip", DB))).toHaveLength(1);
     expect(String(again.stderr)).toMatch(/removed a leftover of an earlier run/);
-  });
+  }, 180_000);
 
   it("a concurrent live run's files are not swept, and that run still succeeds", async () => {
     const name = "live";
@@ -152,13 +148,13 @@ describe("leftovers of killed runs", () => {
     expect(fast.exitCode, String(fast.stderr)).toBe(0);
     expect(parseReport(fast.stdout).swept ?? []).toEqual([]);
     for (const [, , passfile] of dumps) expect(existsSync(passfile)).toBe(true);
-    for (const name of before) expect(existsSync(join(backups, name)), name).toBe(true);
+    for (const left of before) expect(existsSync(join(backups, left)), left).toBe(true);
 
-    await import("node:fs/promises").then((fs) => fs.writeFile(join(dir, name, "release"), ""));
+    await writeFile(join(dir, name, "release"), "");
     const result = await slow;
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(parseReport(result.stdout).units.map((u) => u.status)).toEqual(["success", "success"]);
     expect(await archivesIn(join(backups, "pg-slow", DB), ".tar.gz")).toHaveLength(1);
     expect(await archivesIn(join(backups, "pg-slowzip", DB))).toHaveLength(1);
-  });
+  }, 180_000);
 });
