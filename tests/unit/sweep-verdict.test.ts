@@ -2,7 +2,10 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { leftoverVerdict } from "../../src/run/sweep.js";
 import { currentHost, ownerTag, parseOwner, processStart } from "../../src/util/owner.js";
-import { runtimeDirCandidate } from "../../src/util/runtime-dir.js";
+import { chmod, mkdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { runtimeDir, runtimeDirCandidates } from "../../src/util/runtime-dir.js";
+import { makeTempDir } from "../helpers/tmp.js";
 
 const HOUR = 3_600_000;
 const now = Date.parse("2026-11-30T12:00:00Z");
@@ -49,9 +52,23 @@ describe("which leftovers a backup removes", () => {
 
 describe("the runtime directory for credential files", () => {
   it("prefers systemd's RUNTIME_DIRECTORY, then XDG_RUNTIME_DIR, then /run for root, then a per-user temp dir", () => {
-    expect(runtimeDirCandidate({ RUNTIME_DIRECTORY: "/run/vya:/run/other", XDG_RUNTIME_DIR: "/run/user/0" }, 0, true)).toEqual({ path: "/run/vya", create: false });
-    expect(runtimeDirCandidate({ XDG_RUNTIME_DIR: "/run/user/1000" }, 1000, true)).toEqual({ path: "/run/user/1000/vya-backupdb", create: true });
-    expect(runtimeDirCandidate({}, 0, true)).toEqual({ path: "/run/vya-backupdb", create: true });
-    expect(runtimeDirCandidate({ TMPDIR: "/var/tmp" }, 1000, true)).toEqual({ path: "/var/tmp/vya-backupdb-1000", create: true });
+    expect(runtimeDirCandidates({ RUNTIME_DIRECTORY: "/run/vya:/run/other", XDG_RUNTIME_DIR: "/run/user/0" }, 0, true)).toEqual([{ path: "/run/vya", create: false }]);
+    expect(runtimeDirCandidates({ XDG_RUNTIME_DIR: "/run/user/1000", TMPDIR: "/var/tmp" }, 1000, true).map((c) => c.path)).toEqual(["/run/user/1000/vya-backupdb", "/var/tmp/vya-backupdb-1000"]);
+    expect(runtimeDirCandidates({ TMPDIR: "/var/tmp" }, 0, true).map((c) => c.path)).toEqual(["/run/vya-backupdb", "/var/tmp/vya-backupdb-0"]);
+    expect(runtimeDirCandidates({ TMPDIR: "/var/tmp" }, 1000, true)).toEqual([{ path: "/var/tmp/vya-backupdb-1000", create: true }]);
+  });
+
+  it("is created 0700, and one that exists but others can read is refused, not used", async () => {
+    const { dir, cleanup } = await makeTempDir();
+    try {
+      const made = await runtimeDir({ XDG_RUNTIME_DIR: join(dir, "a") });
+      expect(made).toBe(join(dir, "a", "vya-backupdb"));
+      expect((await stat(made)).mode & 0o777).toBe(0o700);
+      await mkdir(join(dir, "b", "vya-backupdb"), { recursive: true });
+      await chmod(join(dir, "b", "vya-backupdb"), 0o755);
+      await expect(runtimeDir({ XDG_RUNTIME_DIR: join(dir, "b") })).rejects.toThrow(/is not a private directory/);
+    } finally {
+      await cleanup();
+    }
   });
 });
