@@ -6,6 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { LocalStorage } from "../storage/local.js";
 import type { Storage } from "../storage/storage.js";
 import { OperationError } from "../util/errors.js";
+import { ownerTag } from "../util/owner.js";
 
 /** An archive as a file on this machine (zip needs random access; pg_restore --jobs a file). */
 export interface LocalArchive {
@@ -20,7 +21,7 @@ export interface LocalArchive {
  */
 export async function localArchive(storage: Storage, key: string, scratchDir?: string): Promise<LocalArchive> {
   if (storage instanceof LocalStorage) return { path: storage.pathOf(key), release: async () => undefined };
-  const dir = await mkdtemp(join(scratchDir ?? tmpdir(), "vya-fetch-"));
+  const dir = await mkdtemp(join(scratchDir ?? tmpdir(), `vya-fetch-${ownerTag()}-`));
   const path = join(dir, posix.basename(key));
   try {
     await pipeline(await storage.get(key), createWriteStream(path, { flags: "wx", mode: 0o600 }));

@@ -1,3 +1,4 @@
+import { parseAgeMs } from "../util/age.js";
 import { UsageError } from "../util/errors.js";
 import type { CatalogEntry } from "./list.js";
 import { pathSegment } from "./naming.js";
@@ -39,11 +40,8 @@ export function filterCatalog(entries: readonly CatalogEntry[], filter: CatalogF
 
 /** `--since`: an ISO date/time, or an age such as 90m, 36h, 7d, 2w. */
 export function parseSince(value: string, now: Date = new Date()): Date {
-  const age = /^(\d+)\s*(m|h|d|w)$/.exec(value.trim());
-  if (age) {
-    const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[age[2] as "m" | "h" | "d" | "w"];
-    return new Date(now.getTime() - Number(age[1]) * unitMs);
-  }
+  const ageMs = parseAgeMs(value);
+  if (ageMs !== null) return new Date(now.getTime() - ageMs);
   const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) throw new UsageError(`--since "${value}" is neither a date (2026-01-31, 2026-01-31T12:00Z) nor an age (90m, 36h, 7d, 2w)`);
   return new Date(parsed);

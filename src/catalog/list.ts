@@ -30,7 +30,8 @@ export interface CatalogEntry {
 }
 
 const ARCHIVE_RE = /\.(zip|tar\.gz)$/;
-const PARTIAL_RE = /^\.(.+\.(zip|tar\.gz))\.[0-9a-f]+\.partial$/;
+/** `.<archive>.[<owner tag>.]<random>.partial` (util/fs.ts partialName; older versions had no tag). */
+const PARTIAL_RE = /^\.(.+\.(zip|tar\.gz))\.(?:o-[0-9a-f]{8}-[0-9a-f]{8}-\d+-\d+\.)?[0-9a-f]+\.partial$/;
 
 export function isArchiveKey(key: string): boolean {
   return ARCHIVE_RE.test(key) && !posix.basename(key).startsWith(".");

@@ -68,7 +68,15 @@ function renderReport(report: RunReport, localRoot: string): string {
       : `${report.units.length} backed up in ${formatDuration(report.duration_ms)}`;
   // Non-fatal findings (e.g. globals dumped without role passwords) must be seen, not only logged.
   const warnings = report.units.flatMap((u) => u.warnings.map((w) => `warning: ${u.instance.name}${u.database ? `/${u.database}` : ""}: ${w}\n`));
-  return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${warnings.join("")}${summary}`;
+  return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${warnings.join("")}${sweptLine(report)}${summary}`;
+}
+
+/** One line when leftovers of killed runs were removed (each is in the log and in --json). */
+function sweptLine(report: RunReport): string {
+  const swept = report.swept ?? [];
+  if (swept.length === 0) return "";
+  const bytes = swept.reduce((sum, item) => sum + item.bytes, 0);
+  return `removed ${swept.length} leftover${swept.length === 1 ? "" : "s"} of earlier interrupted runs (${formatBytes(bytes)}): ${[...new Set(swept.map((s) => s.kind))].join(", ")}\n`;
 }
 
 /** " + offsite, nas" after an archive copied to remotes; says so when the local copy was removed. */

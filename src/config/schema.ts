@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { mysqlDumpOptionProblem } from "../sources/mysql/dump-options.js";
 import { pgDumpOptionProblem } from "../sources/postgres/dump-options.js";
+import { AGE_RE } from "../util/age.js";
 
 /**
  * The config file's schema: the single source of truth. Types derive from it (z.infer) and
@@ -151,6 +152,11 @@ export const optionsSchema = z
     concurrency: z.number().int().min(1).max(64).default(1).describe("Units (databases) dumped at once."),
     log_file: z.string().optional().describe("Also append JSON log lines to this file."),
     tmp_dir: z.string().optional().describe("Scratch space: dumps spooled for tar.gz (default: beside the archive), remote downloads and restores (default: the system temp dir)."),
+    leftover_grace: z
+      .string()
+      .regex(AGE_RE, "expected an age such as 90m, 24h, 7d, 2w")
+      .optional()
+      .describe("Temporary files of another machine (or remote uploads) are removed by a backup once this old (default 24h); a dead owner on this machine is detected at once."),
   })
   .strict();
 

@@ -15,6 +15,7 @@ import type { PreparedArchive } from "./prepare.js";
 import { rollbackCommand, takeSafetyBackup, type SafetyBackup } from "./safety.js";
 import { restoreTestName } from "./sql-quote.js";
 import type { DatabaseRestoreSummary, RestoreMode } from "./run.js";
+import { ownerTag } from "../util/owner.js";
 
 export interface PgRestoreRequest {
   archive: PreparedArchive;
@@ -134,7 +135,7 @@ async function runRestore(req: PgRestoreRequest, step: RestoreStep, ctx: RunCont
     return;
   }
   // pg_restore --jobs reads the archive with seeks: it needs a file.
-  const dir = await mkdtemp(join(ctx.config.options.tmp_dir ?? tmpdir(), "vya-pgrestore-"));
+  const dir = await mkdtemp(join(ctx.config.options.tmp_dir ?? tmpdir(), `vya-pgrestore-${ownerTag()}-`));
   try {
     const file = join(dir, "dump.custom");
     await extractDump(archive.path, archive.sidecar, file, onBytes, ctx.signal);

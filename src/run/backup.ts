@@ -10,6 +10,7 @@ import type { RunReport, UnitOutcome } from "./report.js";
 import { runUnit } from "./unit.js";
 import { openRemotes } from "../storage/registry.js";
 import { probeRemotes, type ProbeOutcome } from "./probe.js";
+import { logSwept, sweepLocal, sweepRemote, type SweptItem } from "./sweep.js";
 
 export interface BackupOptions {
   instances: Instance[];
@@ -35,6 +36,7 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
   // Remotes connect lazily, on their first operation; closed once the run is over.
   const remotes = await openRemotes(ctx.config, { redactor: ctx.redactor, logger: ctx.logger });
   let probes: ProbeOutcome[] | undefined;
+  let swept: SweptItem[] | undefined;
   if (options.dryRun) {
     if (remotes.length > 0) probes = await probeRemotes(remotes, ctx);
     for (const unit of units) {
@@ -49,7 +51,16 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
       });
     }
   } else {
+    // What killed runs left goes first (their spools can be large).
+    swept = await sweepLocal(ctx);
+    logSwept(swept, ctx.logger);
     outcomes.push(...(await mapPool(units, ctx.config.options.concurrency, (unit) => runUnit(unit, runId, { ...ctx, remotes }))));
+    // Remotes afterwards, and only those this run reached: a dead remote is not retried twice.
+    // S3 has no partial objects (an unfinished multipart upload is not an object).
+    const reached = remotes.filter((r) => r.kind !== "s3" && outcomes.some((o) => o.remotes?.some((c) => c.remote === r.name && c.status === "success")));
+    const remoteSwept = (await Promise.all(reached.map((remote) => sweepRemote(remote, ctx)))).flat();
+    logSwept(remoteSwept, ctx.logger);
+    swept.push(...remoteSwept);
   }
   await Promise.all(remotes.map((remote) => remote.close().catch(() => undefined)));
 
@@ -66,6 +77,7 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
     interrupted: ctx.signal.aborted,
     units: outcomes,
     ...(probes ? { remotes: probes } : {}),
+    ...(swept ? { swept } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { InstanceType } from "../config/schema.js";
 import type { ProbeOutcome } from "./probe.js";
 import type { RemoteOutcome } from "./replicate.js";
+import type { SweptItem } from "./sweep.js";
 
 /** What happened to one unit (one archive) of a run. */
 export interface UnitOutcome {
@@ -36,4 +37,6 @@ export interface RunReport {
   units: UnitOutcome[];
   /** Dry runs: each remote's reachability and write probe. */
   remotes?: ProbeOutcome[];
+  /** Leftovers of earlier killed runs removed by this one (not on dry runs). */
+  swept?: SweptItem[];
 }

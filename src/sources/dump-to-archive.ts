@@ -6,6 +6,7 @@ import { writeTarGz } from "../archive/tar-gz.js";
 import { ZipWriter } from "../archive/zip.js";
 import type { ContentEntry } from "../archive/entry.js";
 import { OperationError } from "../util/errors.js";
+import { ownerTag } from "../util/owner.js";
 import { formatCommand, startStreaming, type Command, type StreamingChild } from "../util/process.js";
 import type { ProduceContext } from "./source.js";
 
@@ -98,7 +99,8 @@ async function streamIntoZip(spec: DumpSpec, ctx: ProduceContext, onStderrLine: 
 }
 
 async function spoolIntoTarGz(spec: DumpSpec, ctx: ProduceContext, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {
-  const spool = await mkdtemp(join(ctx.scratchDir, ".vya-spool-"));
+  // The owner tag lets the next backup remove a spool this run leaves if it is killed.
+  const spool = await mkdtemp(join(ctx.scratchDir, `.vya-spool-${ownerTag()}-`));
   try {
     const file = join(spool, spec.entryName);
     const sink = createWriteStream(file, { flags: "wx", mode: 0o600 });

@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat as statFile } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type SftpClient from "ssh2-sftp-client";
+import { partialName } from "../util/fs.js";
 import { UploadDigest } from "./digest.js";
 import { notFoundError } from "./not-found.js";
 import { remoteFailure } from "./remote-error.js";
@@ -21,9 +21,6 @@ export interface SftpStorageOptions {
 }
 
 const WRITE_BUFFER = 4 * 1024 * 1024;
-
-/** Temporary upload names: hidden, beside the target, never listed as objects. */
-const TEMP_RE = /^\..+\.[0-9a-f]{8}\.partial$/;
 
 /**
  * A directory on an SSH server. One connection, opened on first use and re-opened after a
@@ -131,7 +128,8 @@ export class SftpStorage implements Storage {
   private async uploadOnce(key: string, body: Readable, size: number | undefined, options: PutOptions): Promise<void> {
     const target = this.pathOf(key);
     const dir = posix.dirname(target);
-    const temp = posix.join(dir, `.${posix.basename(target)}.${randomBytes(4).toString("hex")}.partial`);
+    // Hidden, beside the target, tagged with its owner: `list` shows it as unfinished and a later backup removes it.
+    const temp = posix.join(dir, partialName(posix.basename(target)));
     const client = await this.session();
     await this.removeOrphans(client);
     const digest = new UploadDigest();
@@ -160,7 +158,7 @@ export class SftpStorage implements Storage {
     } catch (err) {
       body.destroy();
       // When the connection itself is gone the temporary file cannot be removed now: the next
-      // attempt removes it once reconnected. Its hidden ".partial" name keeps it out of listings.
+      // attempt removes it once reconnected. Its hidden ".partial" name keeps it out of the catalogue's backups.
       if (this.current?.client === client) await client.delete(temp, true).catch(() => this.orphans.add(temp));
       else this.orphans.add(temp); // the connection is gone: calls on it would never return
       if (options.signal?.aborted) throw new PermanentError("upload interrupted", { cause: options.signal.reason });
@@ -223,7 +221,8 @@ export class SftpStorage implements Storage {
         for (const entry of await client.list(dir)) {
           const path = posix.join(dir, entry.name);
           if (entry.type === "d") await walk(path);
-          else if (entry.type === "-" && !TEMP_RE.test(entry.name)) {
+          // Temporary uploads are listed too (like local partials): list --all and the sweep need them.
+          else if (entry.type === "-") {
             out.push({ key: posix.relative(this.conn.root, path), size: entry.size, modified: new Date(entry.modifyTime) });
           }
         }

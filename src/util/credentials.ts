@@ -1,16 +1,22 @@
 import { mkdtemp, open, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ownerTag } from "./owner.js";
+import { runtimeDir } from "./runtime-dir.js";
 
 /**
  * Credentials reach database clients only through private temporary files, never argv or the
  * environment: a 0600 PGPASSFILE for PostgreSQL, a 0600 --defaults-extra-file for MySQL/MariaDB.
  * Each file lives in its own 0700 directory and is removed when the work ends, on failure too.
+ * The directory sits in the private runtime directory and carries its owner's tag, so a run
+ * killed before it could remove it (SIGKILL, power loss) has it removed by the next backup.
  */
 
+/** Prefix of a credential folder: `.vya-cred-<owner tag>-<random>`. */
+export const CRED_PREFIX = ".vya-cred-";
+
 /** Writes `content` to a new 0600 file in a new 0700 directory under `dir`, runs `fn`, removes both. */
-export async function withPrivateFile<T>(name: string, content: string, fn: (path: string) => Promise<T>, dir: string = tmpdir()): Promise<T> {
-  const folder = await mkdtemp(join(dir, ".vya-cred-"));
+export async function withPrivateFile<T>(name: string, content: string, fn: (path: string) => Promise<T>, dir?: string): Promise<T> {
+  const folder = await mkdtemp(join(dir ?? (await runtimeDir()), `${CRED_PREFIX}${ownerTag()}-`));
   try {
     const path = join(folder, name);
     const handle = await open(path, "wx", 0o600);

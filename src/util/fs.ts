@@ -2,6 +2,7 @@ import { mkdir, open, rename, rm, chmod, link, lstat, unlink } from "node:fs/pro
 import { OperationError } from "./errors.js";
 import { dirname, basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { ownerTag } from "./owner.js";
 
 /** Creates a directory tree with 0700 directories (backups are private). */
 export async function ensurePrivateDir(path: string): Promise<void> {
@@ -18,9 +19,16 @@ export async function fsyncDir(path: string): Promise<void> {
   }
 }
 
-/** A temporary name beside `path`, in the same directory so the final rename is atomic. */
+/**
+ * A temporary name beside `path`, in the same directory so the final rename is atomic:
+ * `.<name>.<owner tag>.<random>.partial`, the owner tag telling a later run whether its writer is gone.
+ */
 export function partialPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.partial`);
+  return join(dirname(path), partialName(basename(path)));
+}
+
+export function partialName(name: string): string {
+  return `.${name}.${ownerTag()}.${randomBytes(4).toString("hex")}.partial`;
 }
 
 /** Link failures that mean "this file system has no hard links", not "the name is taken". */

@@ -3,13 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Sidecar } from "../catalog/sidecar.js";
 import { restoreFiles } from "../restore/files.js";
+import { ownerTag } from "../util/owner.js";
 
 /**
  * Extracts a files archive into a private temporary directory with the real restore code,
  * compares every entry the sidecar records (type, and size for files), then removes it.
  */
 export async function restoreTestFiles(path: string, sidecar: Sidecar, options: { scratchDir?: string | undefined; signal?: AbortSignal | undefined } = {}): Promise<string> {
-  const dir = await mkdtemp(join(options.scratchDir ?? tmpdir(), "vya-restoretest-"));
+  const dir = await mkdtemp(join(options.scratchDir ?? tmpdir(), `vya-restoretest-${ownerTag()}-`));
   try {
     const restored = await restoreFiles({ archivePath: path, format: sidecar.archive.format, target: join(dir, "root"), force: false, signal: options.signal });
     const problems: string[] = [];

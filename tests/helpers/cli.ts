@@ -15,6 +15,11 @@ export interface CliOptions {
 
 /** Runs the real built binary with a clean environment, never throwing on a non-zero exit. */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<Result> {
+  return startCli(args, options);
+}
+
+/** Starts the binary like runCli without waiting: the child (pid, kill, exitCode) is also the promise of its result. */
+export function startCli(args: string[], options: CliOptions = {}) {
   const path = [...(options.pathPrepend ?? []), process.env.PATH ?? "/usr/bin:/bin"].join(":");
   return execa(BIN, args, {
     cwd: options.cwd,

@@ -13,8 +13,10 @@ export interface RecordedBackup {
   result: Result;
   /** What the wrappers recorded: argv lines, credential file modes, password variables. */
   argv: string;
-  /** TMPDIR of the run, to check that credential files were removed. */
+  /** TMPDIR of the run, to check that nothing was left there. */
   tmp: string;
+  /** The run's private runtime directory (credential files go there), to check they were removed. */
+  runtime: string;
   /** Sidecar names below dir/backups. */
   sidecars: string[];
   /** [where, text] of argv, stdout, stderr, log file (index 3) and each sidecar. */
@@ -25,14 +27,16 @@ export interface RecordedBackup {
 export async function backupThroughRecorders(dir: string, tools: [string, string][], instance: Record<string, unknown>): Promise<RecordedBackup> {
   const wrappers = join(dir, "wrappers");
   const tmp = join(dir, "tmp");
+  const run = join(dir, "run");
+  const runtime = join(run, "vya-backupdb");
   await mkdir(wrappers);
   await mkdir(tmp);
   const argvLog = join(dir, "argv.log");
   for (const [tool, real] of tools) await writeRecordingWrapper(wrappers, tool, real, argvLog);
   const logFile = join(dir, "run.log");
   const config = await writeDbConfig(dir, "secrets.yaml", [instance], { log_file: logFile });
-  const result = await runCli(["-c", config, "--log-level", "debug", "--json", "backup"], { pathPrepend: [wrappers], env: { TMPDIR: tmp } });
-  if (result.exitCode !== 0) return { result, argv: "", tmp, sidecars: [], outputs: [] };
+  const result = await runCli(["-c", config, "--log-level", "debug", "--json", "backup"], { pathPrepend: [wrappers], env: { TMPDIR: tmp, XDG_RUNTIME_DIR: run } });
+  if (result.exitCode !== 0) return { result, argv: "", tmp, runtime, sidecars: [], outputs: [] };
 
   const argv = await readFile(argvLog, "utf8");
   const sidecars = (await allNames(join(dir, "backups"))).filter((n) => n.endsWith(".json"));
@@ -43,5 +47,5 @@ export async function backupThroughRecorders(dir: string, tools: [string, string
     ["log file", await readFile(logFile, "utf8")],
     ...(await Promise.all(sidecars.map(async (s): Promise<[string, string]> => [s, await readFile(join(dir, "backups", s), "utf8")]))),
   ];
-  return { result, argv, tmp, sidecars, outputs };
+  return { result, argv, tmp, runtime, sidecars, outputs };
 }

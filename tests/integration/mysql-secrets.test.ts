@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe("MySQL/MariaDB credentials", () => {
   it("the password reaches no argv, environment, output, log or sidecar; a 0600 --defaults-extra-file comes first and is removed", async () => {
-    const { result, argv, tmp, sidecars, outputs } = await backupThroughRecorders(dir, ["mariadb-dump", "mariadb"].map((t): [string, string] => [t, `/usr/bin/${t}`]), { id: 1, name: "my-secret", type: "mysql", host: my.host, port: my.port, user: USER, password: PASSWORD, databases: [DB] });
+    const { result, argv, tmp, runtime, sidecars, outputs } = await backupThroughRecorders(dir, ["mariadb-dump", "mariadb"].map((t): [string, string] => [t, `/usr/bin/${t}`]), { id: 1, name: "my-secret", type: "mysql", host: my.host, port: my.port, user: USER, password: PASSWORD, databases: [DB] });
     expect(result.exitCode, String(result.stderr)).toBe(0);
 
     const dumps = argv.split("\n").filter((l) => l.startsWith("mariadb-dump\x1f--defaults"));
@@ -37,5 +37,6 @@ describe("MySQL/MariaDB credentials", () => {
     expect(sidecars).toHaveLength(1);
     expect(outputs.find(([, text]) => text.includes(PASSWORD))?.[0]).toBeUndefined();
     expect(await readdir(tmp)).toEqual([]);
+    expect(await readdir(runtime)).toEqual([]); // where the credential files went (readdir fails if it was never made): removed
   });
 });

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe("PostgreSQL credentials", () => {
   it("the password reaches no argv, environment, output, log or sidecar; only a 0600 PGPASSFILE that is removed", async () => {
-    const { result, argv, tmp, sidecars, outputs } = await backupThroughRecorders(dir, ["pg_dump", "pg_dumpall", "psql"].map((t): [string, string] => [t, join(pg.binDir, t)]), { id: 1, name: "pg-secret", type: "postgres", host: pg.host, port: pg.port, user: ROLE, password: PASSWORD, databases: [DB], globals: true });
+    const { result, argv, tmp, runtime, sidecars, outputs } = await backupThroughRecorders(dir, ["pg_dump", "pg_dumpall", "psql"].map((t): [string, string] => [t, join(pg.binDir, t)]), { id: 1, name: "pg-secret", type: "postgres", host: pg.host, port: pg.port, user: ROLE, password: PASSWORD, databases: [DB], globals: true });
     expect(result.exitCode, String(result.stderr)).toBe(0);
 
     // The wrappers really ran: version probes, queries, both dumps.
@@ -43,5 +43,6 @@ describe("PostgreSQL credentials", () => {
     // The debug log did show the dump commands (so the check above looked at real content).
     expect(outputs[3]?.[1]).toMatch(/dump started/);
     expect(await readdir(tmp)).toEqual([]);
+    expect(await readdir(runtime)).toEqual([]); // where the credential files went (readdir fails if it was never made): removed
   });
 });
