@@ -1,13 +1,17 @@
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { writeTarGz } from "../archive/tar-gz.js";
 import { ZipWriter } from "../archive/zip.js";
 import type { ContentEntry } from "../archive/entry.js";
-import { OperationError } from "../util/errors.js";
+import { feedCommand } from "../restore/feed.js";
+import { describeError, OperationError } from "../util/errors.js";
 import { ownerTag } from "../util/owner.js";
 import { formatCommand, startStreaming, type Command, type StreamingChild } from "../util/process.js";
+import { endsWithTrailer, type Trailer } from "./dump-trailer.js";
+import { DumpWatch } from "./dump-watch.js";
 import type { ProduceContext } from "./source.js";
 
 /** One dump command whose stdout becomes one archive entry. */
@@ -23,7 +27,15 @@ export interface DumpSpec {
   failureLines: readonly RegExp[];
   /** stderr lines kept as warnings in the sidecar and the report. */
   warningLines: readonly RegExp[];
+  /** How a whole dump is told from one cut short: its last line, or a reader that must get through all of it. */
+  completion: DumpCompletion;
 }
+
+/**
+ * A plain dump ends with its tool's trailer line; a custom-format dump has none, so a copy of
+ * the stream goes to `reader` (pg_restore writing to /dev/null), which fails on a cut one.
+ */
+export type DumpCompletion = { trailer: Trailer } | { reader: Command };
 
 export interface DumpResult {
   contents: ContentEntry[];
@@ -44,12 +56,56 @@ export async function dumpToArchive(spec: DumpSpec, ctx: ProduceContext): Promis
     else if (spec.warningLines.some((re) => re.test(line))) warnings.push(ctx.redactor.redact(line));
   };
   ctx.logger.debug({ command: ctx.redactor.redact(formatCommand(spec.command)) }, "dump started");
-  const contents = spec.archive === "zip" ? await streamIntoZip(spec, ctx, onStderrLine) : await spoolIntoTarGz(spec, ctx, onStderrLine);
+  const tool = spec.command.file.split("/").pop() ?? spec.command.file;
+  const reader = "reader" in spec.completion ? startReader(spec.completion.reader, ctx) : null;
+  const watch = new DumpWatch(reader?.input);
+  let contents: ContentEntry[];
+  try {
+    contents = spec.archive === "zip" ? await streamIntoZip(spec, ctx, watch, onStderrLine) : await spoolIntoTarGz(spec, ctx, watch, onStderrLine);
+  } catch (err) {
+    await reader?.stop(err);
+    throw err;
+  }
   if (failures.length > 0) {
-    const tool = spec.command.file.split("/").pop() ?? spec.command.file;
+    await reader?.stop(new Error("the dump failed"));
     throw new OperationError(`${tool} exited 0 but reported a failure, so the dump cannot be trusted:\n${failures.slice(0, 10).join("\n")}`);
   }
+  if ("trailer" in spec.completion && !endsWithTrailer(spec.completion.trailer, watch.tail())) {
+    // The last line itself is not quoted: it is the database's data.
+    throw new OperationError(`${tool} exited 0 but the dump does not end with "${spec.completion.trailer.text}": it was cut short, so it was not kept`);
+  }
+  if (reader) {
+    const problem = await reader.verdict;
+    if (problem) throw new OperationError(`${tool} exited 0 but the custom-format dump is not whole (${problem}): it was cut short, so it was not kept`);
+  }
   return { contents, warnings };
+}
+
+interface Reader {
+  /** Where the copy of the dump goes. */
+  input: PassThrough;
+  /** null once the reader got through the whole dump, else what it said. */
+  verdict: Promise<string | null>;
+  /** The dump failed: stop the reader (killed before it sees an end) and wait for it. */
+  stop(reason: unknown): Promise<void>;
+}
+
+/** A second reader of the dump, fed by DumpWatch as the dump streams by (no spool, no second pass). */
+function startReader(command: Command, ctx: ProduceContext): Reader {
+  const input = new PassThrough();
+  const name = command.file.split("/").pop() ?? command.file;
+  const verdict = feedCommand(command, input, { signal: ctx.signal, redactor: ctx.redactor, mayStopEarly: true }).then(
+    () => null,
+    (err: unknown) => `${name} could not read it to the end: ${describeError(err)}`,
+  );
+  return {
+    input,
+    verdict,
+    async stop(reason) {
+      input.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+      await verdict;
+    },
+  };
 }
 
 /**
@@ -84,11 +140,13 @@ async function both(child: StreamingChild, consumer: Promise<unknown>, stopConsu
   }
 }
 
-async function streamIntoZip(spec: DumpSpec, ctx: ProduceContext, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {
+async function streamIntoZip(spec: DumpSpec, ctx: ProduceContext, watch: DumpWatch, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {
   const zip = new ZipWriter(ctx.out, spec.level);
   // Started only now that the zip is ready to consume it: the child never waits on a full pipe with its snapshot open.
   const child = startStreaming(spec.command, { signal: ctx.signal, redactor: ctx.redactor, onStderrLine });
-  zip.addStream(spec.entryName, child.stdout, { store: spec.store });
+  // The watch fails with the child's stdout; the zip sees that as its entry failing.
+  pipeline(child.stdout, watch).catch(() => undefined);
+  zip.addStream(spec.entryName, watch, { store: spec.store });
   try {
     await both(child, zip.finalize(), () => zip.abort());
   } catch (err) {
@@ -98,14 +156,14 @@ async function streamIntoZip(spec: DumpSpec, ctx: ProduceContext, onStderrLine: 
   return zip.contents;
 }
 
-async function spoolIntoTarGz(spec: DumpSpec, ctx: ProduceContext, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {
+async function spoolIntoTarGz(spec: DumpSpec, ctx: ProduceContext, watch: DumpWatch, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {
   // The owner tag lets the next backup remove a spool this run leaves if it is killed.
   const spool = await mkdtemp(join(ctx.scratchDir, `.vya-spool-${ownerTag()}-`));
   try {
     const file = join(spool, spec.entryName);
     const sink = createWriteStream(file, { flags: "wx", mode: 0o600 });
     const child = startStreaming(spec.command, { signal: ctx.signal, redactor: ctx.redactor, onStderrLine });
-    await both(child, pipeline(child.stdout, sink), () => sink.destroy());
+    await both(child, pipeline(child.stdout, watch, sink), () => sink.destroy());
     const result = await writeTarGz({ root: spool, entries: [spec.entryName], out: ctx.out, compression: { algorithm: "gzip", level: spec.level }, signal: ctx.signal });
     return result.contents;
   } finally {

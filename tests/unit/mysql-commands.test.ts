@@ -103,7 +103,9 @@ describe("mysql dump command", () => {
   });
 
   it("dump_options: connection, password, option-file, output and selection flags are rejected", () => {
-    for (const ok of ["--skip-comments", "--max-allowed-packet=1G", "--skip-lock-tables", "--compact"]) expect(mysqlDumpOptionProblem(ok)).toBeNull();
+    for (const ok of ["--max-allowed-packet=1G", "--skip-lock-tables", "--skip-dump-date", "--comments"]) expect(mysqlDumpOptionProblem(ok)).toBeNull();
+    // The backup proves a dump whole by its "-- Dump completed" line: nothing may drop it.
+    for (const bad of ["--skip-comments", "--compact", "--comments=0", "--comments=FALSE"]) expect(mysqlDumpOptionProblem(bad)).toMatch(/completion line/);
     expect(mysqlDumpOptionProblem("--host=db")).toMatch(/connection flag/);
     expect(mysqlDumpOptionProblem("-P3306")).toMatch(/connection flag/);
     expect(mysqlDumpOptionProblem("--password=hunter2")).toBe('"--password=***" is a password flag: set host, port, socket, user, password (or password_file), ssl and ssl_ca on the instance instead');

@@ -2,6 +2,7 @@ import { dumpEntryFileName } from "../../catalog/naming.js";
 import type { MysqlInstance } from "../../config/schema.js";
 import { OperationError } from "../../util/errors.js";
 import { dumpToArchive } from "../dump-to-archive.js";
+import { MYSQL_DUMP_TRAILER } from "../dump-trailer.js";
 import type { ProduceContext, UnitProduct } from "../source.js";
 import { MYSQL_FAILURE_LINES, MYSQL_WARNING_LINES, mysqlDumpCommand } from "./commands.js";
 import { withMysqlConnection } from "./connection.js";
@@ -35,6 +36,7 @@ export async function produceMysqlDatabase(plan: MysqlPlan, database: string, ct
         level: instance.compression_level,
         failureLines: MYSQL_FAILURE_LINES,
         warningLines: MYSQL_WARNING_LINES,
+        completion: { trailer: MYSQL_DUMP_TRAILER },
       },
       ctx,
     );

@@ -43,6 +43,15 @@ export function pgDumpallGlobalsCommand(pgDumpall: string, options: { noRolePass
   };
 }
 
+/**
+ * pg_restore reading a custom-format dump from stdin to its very end, writing the script to
+ * /dev/null: it fails on a dump cut short (a custom dump has no trailer line to look for).
+ * No connection: nothing is restored.
+ */
+export function pgRestoreReadAllCommand(pgRestore: string): Command {
+  return { file: pgRestore, args: ["--file=/dev/null"] };
+}
+
 /** Lines pg_dump/pg_dumpall print on stderr that mean the dump is not good, whatever the exit code. */
 export const PG_FAILURE_LINES: readonly RegExp[] = [/^pg_dump(all)?: error:/, /^pg_dump(all)?: fatal:/i, /^pg_dump(all)?: \[.*\] (error|fatal)/i];
 /** Lines worth keeping in the sidecar as warnings. */

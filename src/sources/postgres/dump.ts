@@ -1,8 +1,9 @@
 import { dumpEntryFileName } from "../../catalog/naming.js";
 import type { PostgresInstance } from "../../config/schema.js";
 import { dumpToArchive } from "../dump-to-archive.js";
+import { PG_DUMP_TRAILER, PG_DUMPALL_TRAILER } from "../dump-trailer.js";
 import type { ProduceContext, UnitProduct } from "../source.js";
-import { PG_FAILURE_LINES, PG_WARNING_LINES, pgDumpallGlobalsCommand, pgDumpCommand } from "./commands.js";
+import { PG_FAILURE_LINES, PG_WARNING_LINES, pgDumpallGlobalsCommand, pgDumpCommand, pgRestoreReadAllCommand } from "./commands.js";
 import { withPostgresConnection } from "./connection.js";
 import { tableEstimates, type ServerInfo } from "./queries.js";
 import { tablesAfterExclusion } from "./select.js";
@@ -15,6 +16,8 @@ export interface PgPlan {
   psql: PgTool;
   pgDump: PgTool;
   pgDumpall: PgTool | null;
+  /** Reads each custom-format dump to its end as it streams by: the proof it is whole. */
+  pgRestore: PgTool | null;
 }
 
 /** One database: pg_dump's stdout streamed into `<db>.sql` (or `<db>.dump`, stored as is). */
@@ -25,6 +28,7 @@ export async function produceDatabase(plan: PgPlan, database: string, ctx: Produ
     // Read before the dump: this also fails fast, with the server's words, on a missing database.
     const tables = await tableEstimates({ psql: plan.psql.file, env, signal: ctx.signal, redactor: ctx.redactor });
     const custom = instance.format === "custom";
+    if (custom && !plan.pgRestore) throw new Error("custom-format unit planned without pg_restore");
     const result = await dumpToArchive(
       {
         command: pgDumpCommand(plan.pgDump.file, { format: instance.format, excludeTables: instance.exclude_tables, dumpOptions: instance.dump_options }, env),
@@ -34,6 +38,7 @@ export async function produceDatabase(plan: PgPlan, database: string, ctx: Produ
         level: instance.compression_level,
         failureLines: PG_FAILURE_LINES,
         warningLines: PG_WARNING_LINES,
+        completion: custom && plan.pgRestore ? { reader: pgRestoreReadAllCommand(plan.pgRestore.file) } : { trailer: PG_DUMP_TRAILER },
       },
       ctx,
     );
@@ -67,6 +72,7 @@ export async function produceGlobals(plan: PgPlan, ctx: ProduceContext): Promise
         level: instance.compression_level,
         failureLines: PG_FAILURE_LINES,
         warningLines: PG_WARNING_LINES,
+        completion: { trailer: PG_DUMPALL_TRAILER },
       },
       ctx,
     );

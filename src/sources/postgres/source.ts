@@ -27,7 +27,8 @@ export const postgresSource: Source = {
     });
     const pgDump = await findPostgresTool("pg_dump", server.version.major, { ...search, serverVersion: server.display });
     const pgDumpall = instance.globals ? await findCompanionTool("pg_dumpall", pgDump, search) : null;
-    const plan: PgPlan = { instance, server, psql, pgDump, pgDumpall };
+    const pgRestore = instance.format === "custom" ? await findCompanionTool("pg_restore", pgDump, search) : null;
+    const plan: PgPlan = { instance, server, psql, pgDump, pgDumpall, pgRestore };
     const where = instance.socket ? `socket ${instance.socket}` : `${instance.host}:${instance.port}`;
     const databases = selectDatabases(listed, { databases: instance.databases, exclude: instance.exclude_databases, system: PG_SYSTEM_DATABASES });
     const common = { instance, archiveFormat: instance.archive, compressionLevel: instance.compression_level } as const;
