@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fsyncDir, partialPath, renameNoReplace } from "../util/fs.js";
+import { ioFailure } from "../util/io-error.js";
 import { HashCounter } from "./hash-counter.js";
 
 export interface CommittedArchive {
@@ -30,7 +31,16 @@ export function openArchiveOutput(path: string): ArchiveOutput {
   const partial = partialPath(path);
   const hasher = new HashCounter();
   const file = createWriteStream(partial, { flags: "wx", mode: 0o600 });
-  const flushed = pipeline(hasher, file);
+  // A write error (ENOSPC) fails the sink the archive writer writes to, named, before pipeline()
+  // passes on the bare one: the writer stops, and the error says which file and what phase.
+  let failure: Error | undefined;
+  file.on("error", (err) => {
+    failure = ioFailure("writing the archive", partial, err);
+    hasher.destroy(failure);
+  });
+  const flushed = pipeline(hasher, file).catch((err: unknown) => {
+    throw failure ?? err;
+  });
   // Keep an early failure (e.g. ENOSPC) from being unhandled before commit/abort looks at it.
   flushed.catch(() => undefined);
   let done = false;

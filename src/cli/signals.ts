@@ -6,8 +6,11 @@ export async function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
-    if (received) process.exit(sig === "SIGINT" ? 130 : 143); // a second signal: stop now
+    const code = sig === "SIGINT" ? 130 : 143;
+    if (received) process.exit(code); // a second signal: stop now
     received = sig;
+    // Set now, not when the work returns: whatever happens next, an interrupted run never exits 0.
+    process.exitCode = code;
     controller.abort(new Error(`interrupted by ${sig}`));
   };
   process.on("SIGINT", onSignal);

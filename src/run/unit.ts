@@ -9,6 +9,7 @@ import { instanceName } from "../config/schema.js";
 import type { BackupUnit } from "../sources/source.js";
 import { describeError } from "../util/errors.js";
 import { atomicWriteFile, ensurePrivateDir } from "../util/fs.js";
+import { ioFailure } from "../util/io-error.js";
 import { TOOL_NAME, VERSION } from "../version.js";
 import type { RunContext } from "./context.js";
 import type { UnitOutcome } from "./report.js";
@@ -80,7 +81,7 @@ export async function runUnit(unit: BackupUnit, runId: string, ctx: RunContext):
     } catch (err) {
       // An archive without a sidecar is not a backup: do not leave one that looks like it.
       await rm(file, { force: true });
-      throw err;
+      throw ioFailure("writing the sidecar", sidecarPath(file), err);
     }
     for (const warning of product.warnings) log.warn(warning);
     log.info({ archive: file, bytes: committed.size_bytes, sha256: committed.sha256, ms: sidecar.duration_ms }, "backup completed");

@@ -9,6 +9,7 @@ import type { ContentEntry } from "../archive/entry.js";
 import { feedCommand } from "../restore/feed.js";
 import { describeError, OperationError } from "../util/errors.js";
 import { ownerTag } from "../util/owner.js";
+import { ioFailure } from "../util/io-error.js";
 import { formatCommand, startStreaming, type Command, type StreamingChild } from "../util/process.js";
 import { endsWithTrailer, type Trailer } from "./dump-trailer.js";
 import { DumpWatch } from "./dump-watch.js";
@@ -125,6 +126,8 @@ async function both(child: StreamingChild, consumer: Promise<unknown>, stopConsu
   );
   const first = await Promise.race([exited, consumed]);
   if (!first.ok && first.who === "consumer") {
+    // Unread output would keep the child's streams open: drop it, then stop the child.
+    child.stdout.destroy();
     child.kill();
     await exited;
     throw first.err;
@@ -135,7 +138,10 @@ async function both(child: StreamingChild, consumer: Promise<unknown>, stopConsu
   }
   const second = await (first.who === "child" ? consumed : exited);
   if (!second.ok) {
-    if (second.who === "consumer") child.kill();
+    if (second.who === "consumer") {
+      child.stdout.destroy();
+      child.kill();
+    }
     throw second.err;
   }
 }
@@ -162,8 +168,13 @@ async function spoolIntoTarGz(spec: DumpSpec, ctx: ProduceContext, watch: DumpWa
   try {
     const file = join(spool, spec.entryName);
     const sink = createWriteStream(file, { flags: "wx", mode: 0o600 });
+    let sinkError: unknown;
+    sink.on("error", (err) => (sinkError = err));
     const child = startStreaming(spec.command, { signal: ctx.signal, redactor: ctx.redactor, onStderrLine });
-    await both(child, pipeline(child.stdout, watch, sink), () => sink.destroy());
+    const spooled = pipeline(child.stdout, watch, sink).catch((err: unknown) => {
+      throw sinkError === undefined ? err : ioFailure("spooling the dump to", file, sinkError);
+    });
+    await both(child, spooled, () => sink.destroy());
     const result = await writeTarGz({ root: spool, entries: [spec.entryName], out: ctx.out, compression: { algorithm: "gzip", level: spec.level }, signal: ctx.signal });
     return result.contents;
   } finally {

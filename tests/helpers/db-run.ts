@@ -26,6 +26,11 @@ export async function allNames(root: string): Promise<string[]> {
   return entries.map(String).sort();
 }
 
+/** Credential folders left in the private runtime dir `runtime` ($XDG_RUNTIME_DIR): none once a run is over. */
+export async function credentialsLeft(runtime: string): Promise<string[]> {
+  return (await readdir(join(runtime, "vya-backupdb")).catch(() => [] as string[])).filter((n) => n.startsWith(".vya-cred-"));
+}
+
 export async function readSidecar(archive: string): Promise<Sidecar> {
   return sidecarSchema.parse(JSON.parse(await readFile(`${archive}.json`, "utf8")));
 }

@@ -2,7 +2,7 @@ import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { allNames, parseReport, writeDbConfig } from "../helpers/db-run.js";
+import { allNames, credentialsLeft, parseReport, writeDbConfig } from "../helpers/db-run.js";
 import { writeScript } from "../helpers/fake-tools.js";
 import { mariadb, quoteMysqlString } from "../helpers/mariadb.js";
 import { createDatabase, createRole, dropDatabase, psql } from "../helpers/postgres.js";
@@ -24,14 +24,17 @@ const MY_PW = "trunc-my-pw";
 let dir: string;
 let cleanup: () => Promise<void>;
 let tmp: string;
+let runtime: string;
 
-const env = () => ({ PGPW: PG_PW, MYPW: MY_PW, TMPDIR: tmp });
+// Credential files go to the private runtime dir: its own per test file, checked empty after each run.
+const env = () => ({ PGPW: PG_PW, MYPW: MY_PW, TMPDIR: tmp, XDG_RUNTIME_DIR: runtime });
 const pgInstance = (extra: Record<string, unknown>) => ({ type: "postgres", host: pg.host, port: pg.port, user: PG_ROLE, password: "${env:PGPW}", databases: [PG_DB], globals: false, ...extra });
 const myInstance = (extra: Record<string, unknown>) => ({ type: "mysql", host: my.host, port: my.port, user: MY_USER, password: "${env:MYPW}", databases: [MY_DB], ...extra });
 
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir());
   tmp = join(dir, "tmp");
+  runtime = join(dir, "run");
   await mkdir(tmp);
   await createRole(pg, PG_ROLE, PG_PW);
   await createDatabase(pg, PG_DB, PG_ROLE);
@@ -65,6 +68,7 @@ async function expectNothingCommitted(instanceName: string): Promise<void> {
   const names = await allNames(join(dir, "backups", "db01", instanceName));
   expect(names.filter((n) => /\.(zip|json|partial|gz)$/.test(n) || n.includes(".vya-"))).toEqual([]);
   expect(await readdir(tmp)).toEqual([]);
+  expect(await credentialsLeft(runtime)).toEqual([]);
 }
 
 async function expectCutShort(config: string, fake: string, instanceName: string, why: RegExp): Promise<void> {
