@@ -81,7 +81,8 @@ export async function runUnit(unit: BackupUnit, runId: string, ctx: RunContext):
     } catch (err) {
       // An archive without a sidecar is not a backup: do not leave one that looks like it.
       await rm(file, { force: true });
-      throw ioFailure("writing the sidecar", sidecarPath(file), err);
+      // A file system error (ENOSPC, EEXIST) names the file; a secret found by the seal stays as it is.
+      throw (err as NodeJS.ErrnoException).code ? ioFailure("writing the sidecar", sidecarPath(file), err) : err;
     }
     for (const warning of product.warnings) log.warn(warning);
     log.info({ archive: file, bytes: committed.size_bytes, sha256: committed.sha256, ms: sidecar.duration_ms }, "backup completed");
