@@ -8,9 +8,10 @@ import type { Sidecar } from "./sidecar.js";
 /**
  * One line of the catalogue. `complete` is a backup (archive + valid sidecar); the others are
  * reported so nothing is hidden: `incomplete` (archive without sidecar, or a partial write),
- * `corrupt` (sidecar unreadable or not matching), `missing-archive` (sidecar alone).
+ * `corrupt` (sidecar unreadable or not matching), `missing-archive` (sidecar alone),
+ * `damaged` (a valid sidecar whose archive has another size: seen without reading the archive).
  */
-export type CatalogState = "complete" | "incomplete" | "corrupt" | "missing-archive";
+export type CatalogState = "complete" | "incomplete" | "corrupt" | "missing-archive" | "damaged";
 
 export interface CatalogEntry {
   /** The archive's file name: what `list` prints and `--file` accepts. */
@@ -48,7 +49,7 @@ export async function listCatalog(storage: Storage, prefix = ""): Promise<Catalo
   for (const { object, result } of read) {
     const hasSidecar = byKey.has(`${object.key}${SIDECAR_SUFFIX}`);
     const base = entryBase(storage, object, object.key);
-    if (result.ok) entries.push({ ...base, state: "complete", sidecar: result.sidecar, problem: null, time: result.sidecar.started_at });
+    if (result.ok) entries.push({ ...base, ...sizeCheck(object, result.sidecar), sidecar: result.sidecar, time: result.sidecar.started_at });
     else entries.push({ ...base, state: hasSidecar ? "corrupt" : "incomplete", sidecar: null, problem: result.problem });
   }
 
@@ -68,6 +69,13 @@ export async function listCatalog(storage: Storage, prefix = ""): Promise<Catalo
     }
   }
   return entries;
+}
+
+/** The one damage visible from a listing: the stored size is not the recorded one. */
+function sizeCheck(object: StoredObject, sidecar: Sidecar): { state: CatalogState; problem: string | null } {
+  const recorded = sidecar.archive.size_bytes;
+  if (object.size === recorded) return { state: "complete", problem: null };
+  return { state: "damaged", problem: `the archive is ${object.size} bytes, its sidecar records ${recorded} (truncated or replaced; vya-backupdb verify tells more)` };
 }
 
 function entryBase(storage: Storage, object: StoredObject, archiveKey: string) {

@@ -24,7 +24,8 @@ export function registerList(program: Command): void {
       "after",
       `
 The archive name printed is what restore --file and verify --file accept. A sidecar that cannot
-be read is shown on its line as CORRUPT; the listing goes on. Exit codes: 0 listed, 2 usage or
+be read is shown on its line as CORRUPT SIDECAR, an archive whose size differs from its sidecar as
+DAMAGED, a sidecar without its archive as ARCHIVE MISSING; the listing goes on. Exit codes: 0 listed, 2 usage or
 config error.`,
     )
     .action(async (opts: { instance: string[]; database: string[]; since?: string; all?: boolean; storage?: string }, command: Command) => {
@@ -46,7 +47,7 @@ config error.`,
 
 function toJson(entry: CatalogEntry): Record<string, unknown> {
   const where = { name: entry.name, key: entry.key, storage: entry.storage, location: entry.location };
-  if (entry.sidecar) return { ...entry.sidecar, ...where };
+  if (entry.sidecar) return { ...entry.sidecar, ...where, state: entry.state, ...(entry.problem ? { problem: entry.problem } : {}) };
   return { ...where, status: entry.state, problem: entry.problem, size_bytes: entry.size };
 }
 
@@ -54,7 +55,7 @@ function renderList(entries: readonly CatalogEntry[], root: string): string {
   if (entries.length === 0) return `no backups found in ${root}`;
   const rows = entries.map((e) => {
     const s = e.sidecar;
-    const note = e.state === "complete" ? "" : `${e.state === "incomplete" ? "INCOMPLETE" : e.state === "corrupt" ? "CORRUPT SIDECAR" : "ARCHIVE MISSING"}: ${e.problem ?? ""}`;
+    const note = e.state === "complete" ? "" : `${e.state === "incomplete" ? "INCOMPLETE" : e.state === "corrupt" ? "CORRUPT SIDECAR" : e.state === "damaged" ? "DAMAGED" : "ARCHIVE MISSING"}: ${e.problem ?? ""}`;
     return [
       formatTime(e.time),
       s ? s.instance.name : (e.key.split("/")[1] ?? "-"),

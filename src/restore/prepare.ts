@@ -17,6 +17,8 @@ export interface PreparedArchive extends ResolvedArchive {
 export interface PrepareOptions {
   scratchDir?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** Called with the trusted-shape sidecar before the archive is read or downloaded: usage checks. */
+  beforeRead?: ((sidecar: Sidecar) => void) | undefined;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function prepareResolved(resolved: ResolvedArchive, options: Prepar
   const location = resolved.storage.describe(resolved.key);
   const read = await readSidecar(resolved.storage, resolved.key);
   if (!read.ok) throw new IntegrityError(`${location}: ${read.problem}`);
+  options.beforeRead?.(read.sidecar);
   const local = await localArchive(resolved.storage, resolved.key, options.scratchDir);
   try {
     await checkArchiveIntegrity(local.path, read.sidecar, options.signal);

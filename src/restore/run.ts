@@ -1,5 +1,6 @@
 import { locateArchive, type LocatedArchive } from "../catalog/locate.js";
 import { openReadStorage } from "../catalog/storage.js";
+import type { Sidecar } from "../catalog/sidecar.js";
 import type { RunContext } from "../run/context.js";
 import { UsageError } from "../util/errors.js";
 import { restoreFiles, type FilesRestoreResult } from "./files.js";
@@ -10,6 +11,7 @@ import { restorePostgres, restorePostgresGlobalsOnly } from "./postgres.js";
 import { restoreTestName } from "./sql-quote.js";
 import { prepareResolved, type PreparedArchive } from "./prepare.js";
 import { createProgress } from "./progress.js";
+import { checkTargetKind } from "./target-kind.js";
 
 export type RestoreMode = "safe" | "fast" | "test";
 
@@ -65,7 +67,8 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
   try {
     // Without --storage: local first, then each remote in order; a remote copy is downloaded and checked.
     located = await locateArchive(options.file, storage, ctx.config, options.storage, ctx);
-    prepared = await prepareResolved(located.archive, { scratchDir: ctx.config.options.tmp_dir, signal: ctx.signal });
+    const checkTarget = (sidecar: Sidecar) => checkTargetKind(options.target, sidecar);
+    prepared = await prepareResolved(located.archive, { scratchDir: ctx.config.options.tmp_dir, signal: ctx.signal, beforeRead: checkTarget });
     const sidecar = prepared.sidecar;
     const base = {
       ok: true,

@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
@@ -75,5 +75,35 @@ describe("list", () => {
     const storage = await runCli(["-c", config, "list", "--storage", "nas"]);
     expect(storage.exitCode).toBe(2);
     expect(String(storage.stderr)).toMatch(/unknown storage "nas"; valid: local/);
+  });
+});
+
+describe("list shows the damage it can see without reading archives", () => {
+  it("an archive whose size differs from its sidecar is DAMAGED; a sidecar without its archive is ARCHIVE MISSING", async () => {
+    const { dir: own, cleanup: done } = await makeTempDir("vya-list-damage-");
+    try {
+      const src = join(own, "src");
+      await mkdir(src);
+      await writeFile(join(src, "f.txt"), "file\n".repeat(1000));
+      const cfg = await writeStoreConfig(own, [{ id: 5, name: "tree-c", type: "files", paths: [src] }]);
+      for (let i = 0; i < 3; i++) expect((await runCli(["-c", cfg, "backup"])).exitCode).toBe(0);
+      const folder = join(own, "store", "db01", "tree-c");
+      const [cut, gone, good] = (await readdir(folder)).filter((n) => n.endsWith(".tar.gz")).sort();
+      await truncate(join(folder, cut ?? ""), 20);
+      await rm(join(folder, gone ?? ""));
+
+      const result = await runCli(["-c", cfg, "list"]);
+      expect(result.exitCode, String(result.stderr)).toBe(0);
+      const out = String(result.stdout);
+      expect(out).toMatch(new RegExp(`${cut}\\s+DAMAGED: the archive is 20 bytes, its sidecar records \\d+`));
+      expect(out).toMatch(new RegExp(`${gone}\\s+ARCHIVE MISSING: sidecar without its archive`));
+      expect(out).toMatch(new RegExp(`${good}\\s*\\n`));
+      expect(out.trim().split("\n").at(-1)).toMatch(/^1 backup, 2 with problems in /);
+      const json = JSON.parse(String((await runCli(["-c", cfg, "--json", "list"])).stdout)) as { name: string; state?: string; problem?: string }[];
+      expect(json.find((e) => e.name === cut)).toMatchObject({ state: "damaged", problem: expect.stringMatching(/20 bytes/) as unknown });
+      expect(json.find((e) => e.name === good)?.state).toBe("complete");
+    } finally {
+      await done();
+    }
   });
 });
