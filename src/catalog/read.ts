@@ -40,6 +40,7 @@ export async function readSidecar(storage: Storage, archiveKey: string): Promise
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "NoSuchKey") return { ok: false, problem: "no sidecar: not a complete backup (an interrupted run or a foreign file)" };
+    if (code === "ELOOP") return { ok: false, problem: `sidecar ${storage.describe(key)} is a symlink: refused (a sidecar is read only from a regular file, never through a link)` };
     return { ok: false, problem: `cannot read sidecar ${storage.describe(key)}: ${code ?? (err as Error).message}` };
   }
   return parseSidecar(text, basename(archiveKey));

@@ -4,19 +4,32 @@ import { OperationError } from "../util/errors.js";
 /** An archive entry that would land outside the restore target; nothing is written. */
 export class UnsafeEntryError extends OperationError {
   readonly entry: string;
+  readonly reason: string;
   constructor(entry: string, reason: string) {
-    super(`unsafe archive entry ${JSON.stringify(entry)}: ${reason}; nothing was restored`);
+    super(`${describeUnsafe(entry, reason)}; nothing was restored`);
     this.entry = entry;
+    this.reason = reason;
   }
 }
 
+/** The entry's name JSON-escaped: a newline or an ESC sequence never reaches a terminal or a log raw. */
+export function describeUnsafe(entry: string, reason: string): string {
+  return `unsafe archive entry ${JSON.stringify(entry)}: ${reason}`;
+}
+
+/** C0 controls, DEL and C1 controls: a newline forges log lines, ESC drives the terminal. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 /**
  * The path segments of an entry name, refusing whatever could leave the target: absolute
- * paths, drive letters, ".." segments, backslashes (a separator on other systems) and NUL.
+ * paths, drive letters, ".." segments, backslashes (a separator on other systems), NUL and
+ * other control characters (refused rather than escaped: no file name needs them).
  * "./a//b/" becomes ["a", "b"]. An empty result is the archive root itself.
  */
 export function entrySegments(name: string): string[] {
   if (name.includes("\0")) throw new UnsafeEntryError(name, "the name contains a NUL byte");
+  const control = CONTROL.exec(name);
+  if (control) throw new UnsafeEntryError(name, `the name contains a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})`);
   if (name.includes("\\")) throw new UnsafeEntryError(name, "the name contains a backslash");
   if (name.startsWith("/")) throw new UnsafeEntryError(name, "absolute path");
   if (/^[A-Za-z]:/.test(name)) throw new UnsafeEntryError(name, "absolute path (drive letter)");

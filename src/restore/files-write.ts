@@ -4,6 +4,7 @@ import { crc32 } from "node:zlib";
 import { OperationError } from "../util/errors.js";
 import { partialPath } from "../util/fs.js";
 import type { ArchiveEntry } from "./entries.js";
+import { boundedBody } from "./entry-bounds.js";
 import { UnsafeEntryError } from "./entry-path.js";
 import type { PlannedEntry } from "./files-plan.js";
 
@@ -37,7 +38,7 @@ export async function writeEntry(entry: ArchiveEntry, planned: PlannedEntry, sta
     case "directory":
       return writeDirectory(entry, planned, state);
     case "file":
-      await place(planned.path, state, (temp) => writeFile(entry, temp, state));
+      await place(planned.path, state, (temp) => writeFile(entry, planned.size, temp, state));
       break;
     case "symlink":
       await place(planned.path, state, async (temp) => {
@@ -76,12 +77,13 @@ async function place(path: string, state: WriteState, make: (temp: string) => Pr
   else if (!state.createdSet.has(path)) state.replaced++;
 }
 
-async function writeFile(entry: ArchiveEntry, path: string, state: WriteState): Promise<void> {
+/** `limit`: the size planned (checked against the sidecar); the body is never read past it. */
+async function writeFile(entry: ArchiveEntry, limit: number, path: string, state: WriteState): Promise<void> {
   // "wx": O_CREAT|O_EXCL never follows a symlink planted at the path.
   const handle = await open(path, "wx", 0o600);
   let crc = 0;
   try {
-    for await (const chunk of entry.body()) {
+    for await (const chunk of boundedBody(entry.body(), limit, entry.name)) {
       if (entry.crc32 !== null) crc = crc32(chunk, crc);
       await handle.write(chunk);
       state.onBytes(chunk.length);

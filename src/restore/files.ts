@@ -1,13 +1,18 @@
 import { mkdir, realpath, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { OperationError, UsageError } from "../util/errors.js";
+import type { Sidecar } from "../catalog/sidecar.js";
+import { checkEntrySize, recordedSizes } from "./entry-bounds.js";
 import { readEntries, type ArchiveFormat } from "./entries.js";
 import { checkTargetOnDisk, planEntries, type EntryMeta } from "./files-plan.js";
 import { finishDirectories, removeCreated, writeEntry, type WriteState } from "./files-write.js";
+import { checkFreeSpace } from "./free-space.js";
 
 export interface FilesRestoreOptions {
   archivePath: string;
   format: ArchiveFormat;
+  /** The sidecar's entries: no file entry may hold more than recorded here (bombs, forged archives). */
+  recorded: Sidecar["contents"];
   /** A directory to restore below; null: the original locations (below "/"). */
   target: string | null;
   force: boolean;
@@ -31,14 +36,17 @@ export interface FilesRestoreResult {
 const SHOWN = 10;
 
 /**
- * Restores a files archive in two passes: first every entry is checked (names, symlinks, what
- * exists on disk) and nothing is written if any check fails; then entries are written in order.
- * A failure midway removes what this restore had created.
+ * Restores a files archive in two passes: first every entry is checked (its size against the
+ * sidecar, at its header, before its body is decompressed; names, symlinks, what exists on disk;
+ * free space) and nothing is written if any check fails; then entries are written in order,
+ * none read past its checked size. A failure midway removes what this restore had created.
  */
 export async function restoreFiles(options: FilesRestoreOptions): Promise<FilesRestoreResult> {
   const root = await targetRoot(options.target);
   const metas: EntryMeta[] = [];
+  const recorded = recordedSizes(options.recorded);
   for await (const entry of readEntries(options.archivePath, options.format, { signal: options.signal })) {
+    checkEntrySize(entry, recorded, "refused; nothing was restored");
     metas.push({ name: entry.name, type: entry.type, linkTarget: entry.linkTarget, size: entry.size });
   }
   const plan = planEntries(metas, root);
@@ -52,6 +60,7 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<FilesR
         `pass --force to overwrite them, or --target DIR to restore elsewhere; nothing was restored`,
     );
   }
+  await checkFreeSpace(plan);
 
   await mkdir(root, { recursive: true, mode: 0o700 });
   const state: WriteState = {

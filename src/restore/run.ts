@@ -87,6 +87,7 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
         const files = await restoreFiles({
           archivePath: prepared.path,
           format: sidecar.archive.format,
+          recorded: sidecar.contents,
           target: options.target ?? null,
           force: options.force,
           signal: ctx.signal,

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from "node:fs";
+import { constants, createReadStream, createWriteStream } from "node:fs";
 import { copyFile, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
@@ -50,10 +50,12 @@ export class LocalStorage implements Storage {
     }
   }
 
+  /** Never through a symlink (O_NOFOLLOW: ELOOP): a link planted in storage could point anywhere. */
   async get(key: string): Promise<Readable> {
     const path = this.pathOf(key);
-    await stat(path); // fail here with ENOENT rather than on the first read
-    return createReadStream(path);
+    // Opened here so ENOENT / ELOOP surface now rather than on the first read.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    return handle.createReadStream();
   }
 
   async list(prefix: string): Promise<StoredObject[]> {

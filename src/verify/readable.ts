@@ -1,12 +1,14 @@
 import { crc32 } from "node:zlib";
 import type { Sidecar } from "../catalog/sidecar.js";
-import { readEntries } from "../restore/entries.js";
+import { boundedBody, checkEntrySize, normalEntryName, type RecordedSizes } from "../restore/entry-bounds.js";
+import { readEntries, type EntryType } from "../restore/entries.js";
 import { OperationError } from "../util/errors.js";
 
 export interface ReadBackEntry {
   name: string;
-  type: string;
+  type: EntryType;
   size: number;
+  linkTarget: string | null;
 }
 
 export interface ReadBack {
@@ -21,8 +23,16 @@ const TAIL = 4096;
 /**
  * Reads the archive end to end: every zip entry decompressed and its CRC-32 compared, every
  * tar.gz byte decompressed and every tar header parsed. Throws on the first damage found.
+ * With `recorded` (the sidecar's sizes), an entry whose header claims more than recorded is not
+ * read at all, and no body is read past its size: a bomb costs nothing to verify.
  */
-export async function readArchiveFully(path: string, format: Sidecar["archive"]["format"], keepTail: (name: string) => boolean, signal?: AbortSignal): Promise<ReadBack> {
+export async function readArchiveFully(
+  path: string,
+  format: Sidecar["archive"]["format"],
+  keepTail: (name: string) => boolean,
+  signal?: AbortSignal,
+  recorded?: RecordedSizes,
+): Promise<ReadBack> {
   const entries: ReadBackEntry[] = [];
   const tails = new Map<string, Buffer>();
   let bytes = 0;
@@ -31,7 +41,8 @@ export async function readArchiveFully(path: string, format: Sidecar["archive"][
     let crc = 0;
     let tail = Buffer.alloc(0);
     const keep = entry.type === "file" && keepTail(entry.name);
-    for await (const chunk of entry.body()) {
+    if (recorded) checkEntrySize(entry, recorded, "not read");
+    for await (const chunk of recorded ? boundedBody(entry.body(), entry.size, entry.name) : entry.body()) {
       size += chunk.length;
       if (entry.crc32 !== null) crc = crc32(chunk, crc);
       if (keep) tail = Buffer.concat([tail, chunk]).subarray(-TAIL);
@@ -42,14 +53,14 @@ export async function readArchiveFully(path: string, format: Sidecar["archive"][
     if (entry.type === "file" && size !== entry.size) throw new OperationError(`entry ${entry.name} holds ${size} bytes, its header says ${entry.size}`);
     if (keep) tails.set(entry.name, tail);
     bytes += size;
-    entries.push({ name: entry.name, type: entry.type, size });
+    entries.push({ name: entry.name, type: entry.type, size, linkTarget: entry.linkTarget });
   }
   return { entries, bytes, tails };
 }
 
 /** Differences between what the archive holds and what its sidecar says it holds. */
-export function compareContents(sidecar: Sidecar, found: readonly ReadBackEntry[]): string[] {
-  const norm = (name: string) => name.replace(/^\.\//, "").replace(/\/+$/, "");
+export function compareContents(sidecar: Sidecar, found: readonly Pick<ReadBackEntry, "name" | "type" | "size">[]): string[] {
+  const norm = normalEntryName;
   const actual = new Map(found.map((e) => [norm(e.name), e]));
   const problems: string[] = [];
   for (const recorded of sidecar.contents) {

@@ -12,7 +12,7 @@ import { ownerTag } from "../util/owner.js";
 export async function restoreTestFiles(path: string, sidecar: Sidecar, options: { scratchDir?: string | undefined; signal?: AbortSignal | undefined } = {}): Promise<string> {
   const dir = await mkdtemp(join(options.scratchDir ?? tmpdir(), `vya-restoretest-${ownerTag()}-`));
   try {
-    const restored = await restoreFiles({ archivePath: path, format: sidecar.archive.format, target: join(dir, "root"), force: false, signal: options.signal });
+    const restored = await restoreFiles({ archivePath: path, format: sidecar.archive.format, recorded: sidecar.contents, target: join(dir, "root"), force: false, signal: options.signal });
     const problems: string[] = [];
     for (const entry of sidecar.contents) {
       const info = await lstat(join(restored.root, entry.name)).catch(() => undefined);

@@ -1,12 +1,15 @@
 import { readSidecar } from "../catalog/read.js";
 import type { ResolvedArchive } from "../catalog/resolve.js";
 import type { Sidecar } from "../catalog/sidecar.js";
-import { localArchive } from "../catalog/fetch.js";
+import { localArchive, type LocalArchive } from "../catalog/fetch.js";
+import { recordedSizes } from "../restore/entry-bounds.js";
+import { describeUnsafe, UnsafeEntryError } from "../restore/entry-path.js";
+import { planEntries } from "../restore/files-plan.js";
 import { dumpEntryName } from "../restore/dump-entry.js";
 import { describeError } from "../util/errors.js";
 import { checkArchiveIntegrity } from "./checksum.js";
 import { trailerProblem } from "./dump-check.js";
-import { compareContents, readArchiveFully } from "./readable.js";
+import { compareContents, readArchiveFully, type ReadBackEntry } from "./readable.js";
 
 export type CheckName = "sidecar" | "checksum" | "readable" | "contents" | "dump" | "restore-test";
 
@@ -68,12 +71,16 @@ export async function verifyArchive(archive: ResolvedArchive, options: VerifyOpt
   Object.assign(result, { instance: sidecar.instance.name, database: sidecar.database, started_at: sidecar.started_at });
   checks.push({ check: "sidecar", ok: true, detail: `backup ${sidecar.backup_id} of ${sidecar.instance.name}${sidecar.database ? `/${sidecar.database}` : ""}, ${sidecar.started_at}` });
 
-  const local = await localArchive(archive.storage, archive.key, options.scratchDir);
+  let local: LocalArchive | undefined;
   try {
     if (!(await run("checksum", async () => {
+      // A missing archive or one that is a symlink fails here, as damage (exit 1).
+      local = await localArchive(archive.storage, archive.key, options.scratchDir);
       await checkArchiveIntegrity(local.path, sidecar, options.signal);
       return `${sidecar.archive.size_bytes} bytes, sha256 ${sidecar.archive.sha256}`;
     }))) return result;
+    if (!local) return result;
+    const path = local.path;
 
     let dumpName: string | null = null;
     try {
@@ -84,7 +91,7 @@ export async function verifyArchive(archive: ResolvedArchive, options: VerifyOpt
     }
     let readBack: Awaited<ReturnType<typeof readArchiveFully>> | undefined;
     if (!(await run("readable", async () => {
-      readBack = await readArchiveFully(local.path, sidecar.archive.format, (name) => name.replace(/^\.\//, "") === dumpName, options.signal);
+      readBack = await readArchiveFully(path, sidecar.archive.format, (name) => name.replace(/^\.\//, "") === dumpName, options.signal, recordedSizes(sidecar.contents));
       return `${readBack.entries.length} entries, ${readBack.bytes} bytes decompressed${sidecar.archive.format === "zip" ? ", every CRC-32 matches" : ""}`;
     }))) return result;
     if (!readBack) return result;
@@ -94,6 +101,7 @@ export async function verifyArchive(archive: ResolvedArchive, options: VerifyOpt
     if (!(await run("contents", async () => {
       const problems = compareContents(sidecar, entries);
       if (problems.length > 0) throw new Error(`the archive differs from its sidecar: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` and ${problems.length - 5} more` : ""}`);
+      if (sidecar.kind === "files") refusedByRestore(entries);
       return `${sidecar.contents.length} entries as recorded`;
     }))) return result;
 
@@ -102,7 +110,7 @@ export async function verifyArchive(archive: ResolvedArchive, options: VerifyOpt
       const dumpOk = await run("dump", async () => {
         if (sidecar.dump_format === "custom") {
           if (!hooks.listCustomDump) throw new Error("checking a custom-format dump needs pg_restore, which was not available");
-          return hooks.listCustomDump(local.path, sidecar);
+          return hooks.listCustomDump(path, sidecar);
         }
         const problem = trailerProblem(sidecar, tails.get(name) ?? tails.get(`./${name}`));
         if (problem) throw new Error(problem);
@@ -114,12 +122,25 @@ export async function verifyArchive(archive: ResolvedArchive, options: VerifyOpt
     if (options.restoreTest) {
       if (!(await run("restore-test", async () => {
         if (!hooks.restoreTest) throw new Error("no restore test is available for this archive");
-        return hooks.restoreTest(local.path, sidecar);
+        return hooks.restoreTest(path, sidecar);
       }))) return result;
     }
     result.ok = true;
     return result;
   } finally {
-    await local.release();
+    await local?.release();
+  }
+}
+
+/** Where names are checked as if restoring: only the relative shape of each entry matters. */
+const CHECK_ROOT = "/restore-target";
+
+/** The entries a files restore would refuse (.., absolute, link escapes, control characters), with restore's reason. */
+function refusedByRestore(entries: readonly ReadBackEntry[]): void {
+  try {
+    planEntries(entries, CHECK_ROOT);
+  } catch (err) {
+    if (err instanceof UnsafeEntryError) throw new Error(`${describeUnsafe(err.entry, err.reason)} (restore refuses this archive)`);
+    throw err;
   }
 }

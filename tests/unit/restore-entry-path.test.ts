@@ -1,6 +1,32 @@
 import { describe, expect, it } from "vitest";
 import { destinationOf, entrySegments, UnsafeEntryError } from "../../src/restore/entry-path.js";
 import { planEntries, type EntryMeta } from "../../src/restore/files-plan.js";
+import { boundedBody, checkEntrySize, recordedSizes } from "../../src/restore/entry-bounds.js";
+
+describe("entry sizes bounded by the sidecar", () => {
+  const recorded = recordedSizes([{ name: "./a.txt", size: 10 }, { name: "d/", size: 0, type: "directory" }]);
+  it("a header claiming more than recorded, or an unrecorded file, is refused; directories pass", () => {
+    expect(() => checkEntrySize({ name: "a.txt", type: "file", size: 10 }, recorded, "refused")).not.toThrow();
+    expect(() => checkEntrySize({ name: "a.txt", type: "file", size: 11 }, recorded, "refused")).toThrow(/holds 11 bytes, but its sidecar records 10 .*: refused/);
+    expect(() => checkEntrySize({ name: "b.txt", type: "file", size: 1 }, recorded, "not read")).toThrow(/"b\.txt" \(1 bytes\) is not in its sidecar .*: not read/);
+    expect(() => checkEntrySize({ name: "d", type: "directory", size: 0 }, recorded, "refused")).not.toThrow();
+  });
+  it("a body is stopped as soon as it passes its limit", async () => {
+    let pulled = 0;
+    async function* endless(): AsyncGenerator<Buffer> {
+      for (;;) {
+        pulled++;
+        yield Buffer.alloc(4);
+      }
+    }
+    const read: Buffer[] = [];
+    await expect(async () => {
+      for await (const chunk of boundedBody(endless(), 10, "a.txt")) read.push(chunk);
+    }).rejects.toThrow(/"a\.txt" holds more than the 10 bytes/);
+    expect(Buffer.concat(read).length).toBe(8);
+    expect(pulled).toBe(3);
+  });
+});
 
 describe("entrySegments", () => {
   it.each([
@@ -22,6 +48,9 @@ describe("entrySegments", () => {
     ["C:/Windows", /drive letter/],
     ["a\\..\\b", /backslash/],
     ["a\0b", /NUL/],
+    ["a\nb", /control character \(U\+000A\)/],
+    ["\u001b[31mred", /control character \(U\+001B\)/],
+    ["x\u009by", /control character \(U\+009B\)/],
   ])("refuses %j", (name, reason) => {
     expect(() => entrySegments(name)).toThrow(UnsafeEntryError);
     expect(() => entrySegments(name)).toThrow(reason);
