@@ -20,6 +20,8 @@ export const sidecarSchema = z
     format_version: z.number().int(),
     backup_id: z.string(),
     run_id: z.string(),
+    /** "safety": taken by a restore before it replaced its target; not a backup run (verify --latest skips it). */
+    purpose: z.enum(["safety"]).optional(),
     status: z.literal("completed"),
     server: z.object({ name: z.string(), location: z.string().optional() }),
     instance: z.object({ id: z.number(), name: z.string(), type: z.enum(["postgres", "mysql", "files"]) }),

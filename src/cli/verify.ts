@@ -5,7 +5,10 @@ import type { ResolvedArchive } from "../catalog/resolve.js";
 import { openReadStorage } from "../catalog/storage.js";
 import { EXIT, UsageError } from "../util/errors.js";
 import { verifyHooks } from "../verify/hooks.js";
-import { latestRun } from "../verify/latest.js";
+import { readNewestRunRecord } from "../catalog/run-record.js";
+import type { CatalogEntry } from "../catalog/list.js";
+import { instanceName, type Config } from "../config/schema.js";
+import { latestRun, type InstanceIdentity } from "../verify/latest.js";
 import { verifyArchive, type VerifyResult } from "../verify/verify.js";
 import { globalsOf } from "./globals.js";
 import { openSession } from "./session.js";
@@ -25,7 +28,7 @@ export function registerVerify(program: Command): void {
     .description("check archives against their sidecars: size, sha256, readable end to end, dump complete")
     .option("-f, --file <archive>", "an archive path, or a name as `list` prints it")
     .option("-i, --instance <id|name>", "with --latest: the instance whose latest backup to verify")
-    .option("--latest", "verify every archive of the instance's newest run")
+    .option("--latest", "verify the instance's newest backup run: every unit it planned, each archive")
     .option("--restore-test", "also restore into scratch space (a scratch database, a temp directory) and compare")
     .option("--storage <name>", "the storage to read from (default: local)")
     .option("--json", "print the results as JSON on stdout")
@@ -49,17 +52,30 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
       let located: LocatedArchive | undefined;
       try {
         let targets: ResolvedArchive[];
+        let runProblems: VerifyResult[] = [];
         // Without --storage: local first, then each remote in order.
         if (flags.file) targets = [(located = await locateArchive(flags.file, storage, config, flags.storage, storageCtx)).archive];
         else {
-          const instance = flags.instance ?? "";
-          const latest = latestRun(await listCatalog(storage), instance);
-          if (latest.length === 0) throw new UsageError(`no complete backup of instance "${instance}" in ${storage.describe("")}: run vya-backupdb list to see what there is`);
-          targets = latest.map((e) => ({ storage, key: e.key, name: e.name }));
+          const spec = flags.instance ?? "";
+          const entries = await listCatalog(storage);
+          const identity = instanceIdentity(spec, config, entries);
+          const record = identity ? await readNewestRunRecord(storage, config.server.name, identity.name) : null;
+          const latest = identity ? latestRun(entries, identity, record) : null;
+          if (!latest) throw new UsageError(`no backup of instance "${spec}" in ${storage.describe("")}: run vya-backupdb list to see what there is`);
+          targets = latest.archives.map((e) => ({ storage, key: e.key, name: e.name }));
+          runProblems = latest.problems.map((problem) => ({
+            name: `run ${latest.runId}`,
+            location: storage.describe(`${config.server.name}/${identity?.name ?? spec}/`),
+            ok: false,
+            instance: identity?.name ?? spec,
+            database: null,
+            started_at: latest.startedAt,
+            checks: [{ check: "run" as const, ok: false, detail: problem }],
+          }));
         }
         const { result: results, signal } = await withInterrupts(async (sig) => {
           const hooks = verifyHooks({ config, redactor: session.redactor, logger: session.logger, signal: sig });
-          const out: VerifyResult[] = [];
+          const out: VerifyResult[] = [...runProblems];
           for (const target of targets) {
             const result = await verifyArchive(target, { restoreTest: flags.restoreTest === true, scratchDir: config.options.tmp_dir, signal: sig }, hooks);
             session.logger.info({ archive: result.location, ok: result.ok }, "verified");
@@ -77,6 +93,14 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
         await storage.close();
       }
     });
+}
+
+/** -i ID|NAME: the configured instance, else one the sidecars in storage name (a retired instance). */
+function instanceIdentity(spec: string, config: Config, entries: readonly CatalogEntry[]): InstanceIdentity | null {
+  const configured = config.instances.find((i) => String(i.id) === spec || instanceName(i) === spec);
+  if (configured) return { id: configured.id, name: instanceName(configured) };
+  const seen = entries.find((e) => e.sidecar && (String(e.sidecar.instance.id) === spec || e.sidecar.instance.name === spec))?.sidecar;
+  return seen ? { id: seen.instance.id, name: seen.instance.name } : null;
 }
 
 function renderResults(results: readonly VerifyResult[]): string {

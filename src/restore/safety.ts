@@ -17,7 +17,7 @@ export async function takeSafetyBackup(instance: PostgresInstance | MysqlInstanc
   const whole = { ...instance, enabled: true, databases: [database], exclude_databases: [], exclude_tables: [] };
   const copy = whole.type === "postgres" ? { ...whole, globals: false } : whole;
   ctx.logger.info({ database }, "safety backup of the restore target started");
-  const report = await runBackup({ instances: [copy], dryRun: false }, ctx);
+  const report = await runBackup({ instances: [copy], dryRun: false, purpose: "safety" }, ctx);
   const unit = report.units.find((u) => u.database === database && u.status === "success");
   if (!report.ok || !unit?.archive) {
     const why = report.units.find((u) => u.status === "failed")?.error ?? "no archive was written";

@@ -11,10 +11,13 @@ import { runUnit } from "./unit.js";
 import { openRemotes } from "../storage/registry.js";
 import { probeRemotes, type ProbeOutcome } from "./probe.js";
 import { logSwept, sweepLocal, sweepRemote, type SweptItem } from "./sweep.js";
+import { writeRunRecords, type PlannedInstance } from "./run-records.js";
 
 export interface BackupOptions {
   instances: Instance[];
   dryRun: boolean;
+  /** "safety": a restore's backup of its target; marked in the sidecars, no run record (it is not a run). */
+  purpose?: "safety" | undefined;
 }
 
 /**
@@ -26,15 +29,22 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
   const runId = randomBytes(3).toString("hex");
   const outcomes: UnitOutcome[] = [];
   const units: BackupUnit[] = [];
+  const plans: PlannedInstance[] = [];
 
   for (const instance of options.instances) {
     const planned = await planInstance(instance, ctx);
-    if ("error" in planned) outcomes.push(planned.error);
-    else units.push(...planned.units);
+    if ("error" in planned) {
+      outcomes.push(planned.error);
+      plans.push({ instance, units: [], ...(planned.error.error ? { error: planned.error.error } : {}) });
+    } else {
+      units.push(...planned.units);
+      plans.push({ instance, units: planned.units });
+    }
   }
 
   // Remotes connect lazily, on their first operation; closed once the run is over.
   const remotes = await openRemotes(ctx.config, { redactor: ctx.redactor, logger: ctx.logger });
+  if (!options.dryRun && options.purpose !== "safety") await writeRunRecords(plans, runId, started, remotes, ctx);
   let probes: ProbeOutcome[] | undefined;
   let swept: SweptItem[] | undefined;
   if (options.dryRun) {
@@ -54,7 +64,7 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
     // What killed runs left goes first (their spools can be large).
     swept = await sweepLocal(ctx);
     logSwept(swept, ctx.logger);
-    outcomes.push(...(await mapPool(units, ctx.config.options.concurrency, (unit) => runUnit(unit, runId, { ...ctx, remotes }))));
+    outcomes.push(...(await mapPool(units, ctx.config.options.concurrency, (unit) => runUnit(unit, { id: runId, purpose: options.purpose }, { ...ctx, remotes }))));
     // Remotes afterwards, and only those this run reached: a dead remote is not retried twice.
     // S3 has no partial objects (an unfinished multipart upload is not an object).
     const reached = remotes.filter((r) => r.kind !== "s3" && outcomes.some((o) => o.remotes?.some((c) => c.remote === r.name && c.status === "success")));

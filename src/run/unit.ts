@@ -19,7 +19,8 @@ import { replicate } from "./replicate.js";
  * Runs one unit: archive to a temporary name (hashed in the same pass), fsync, rename, then the
  * sidecar, last. On any failure the partial is removed and no sidecar exists.
  */
-export async function runUnit(unit: BackupUnit, runId: string, ctx: RunContext): Promise<UnitOutcome> {
+export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "safety" | undefined }, ctx: RunContext): Promise<UnitOutcome> {
+  const runId = run.id;
   const { config, logger } = ctx;
   const name = instanceName(unit.instance);
   const base: Pick<UnitOutcome, "instance" | "kind" | "database" | "source"> = {
@@ -50,6 +51,7 @@ export async function runUnit(unit: BackupUnit, runId: string, ctx: RunContext):
       format_version: SIDECAR_FORMAT_VERSION,
       backup_id: randomUUID(),
       run_id: runId,
+      ...(run.purpose ? { purpose: run.purpose } : {}),
       status: "completed",
       server: { name: config.server.name, ...(config.server.location ? { location: config.server.location } : {}) },
       instance: base.instance,

@@ -31,7 +31,7 @@ async function vanishRun(archive: "tar.gz" | "zip", ignoreMissing: boolean) {
   const ctx = { config, logger, redactor, signal: new AbortController().signal };
   const [unit] = await filesSource.plan(config.instances[0]!, ctx);
   await rm(join(data, "goes.txt"));
-  const outcome = await runUnit(unit!, "abc123", ctx);
+  const outcome = await runUnit(unit!, { id: "abc123" }, ctx);
   return { outcome, outDir: join(backups, "s", "files-1"), missing: join(data, "goes.txt") };
 }
 

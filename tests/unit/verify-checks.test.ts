@@ -86,9 +86,35 @@ describe("comparisons", () => {
       sidecar: { ...sidecar({ run_id: run, started_at: time }), instance: { id, name: `i${id}`, type: "postgres" } },
     });
     const entries = [entry("old_a", "r1", "2026-01-01T00:00:00Z"), entry("new_b", "r2", "2026-02-01T00:00:01Z"), entry("new_a", "r2", "2026-02-01T00:00:00Z"), entry("other", "r3", "2026-03-01T00:00:00Z", 2)];
-    expect(latestRun(entries, "1").map((e) => e.name)).toEqual(["new_a", "new_b"]);
-    expect(latestRun(entries, "i2").map((e) => e.name)).toEqual(["other"]);
-    expect(latestRun(entries, "9")).toEqual([]);
+    expect(latestRun(entries, { id: 1, name: "i1" }, null)?.archives.map((e) => e.name)).toEqual(["new_a", "new_b"]);
+    expect(latestRun(entries, { id: 2, name: "i2" }, null)?.archives.map((e) => e.name)).toEqual(["other"]);
+    expect(latestRun(entries, { id: 9, name: "i9" }, null)).toBeNull();
+
+    // A safety backup is not a run.
+    const safety = { ...entry("safety", "r9", "2026-04-01T00:00:00Z"), sidecar: { ...sidecar({ run_id: "r9", started_at: "2026-04-01T00:00:00Z" }), purpose: "safety" as const, instance: { id: 1, name: "i1", type: "postgres" as const } } };
+    expect(latestRun([...entries, safety], { id: 1, name: "i1" }, null)?.runId).toBe("r2");
+
+    // A newer archive whose sidecar is corrupt: its run (from the name) is the newest, and it is verified.
+    const corrupt: CatalogEntry = { name: "i1_db_20260301T000000000Z_abcdef.zip", key: "s/i1/db/i1_db_20260301T000000000Z_abcdef.zip", storage: "local", location: "x", state: "corrupt", size: 1, sidecar: null, problem: "sidecar is not valid JSON", time: "2026-03-05T00:00:00Z" };
+    const latest = latestRun([...entries, corrupt], { id: 1, name: "i1" }, null);
+    expect(latest).toMatchObject({ runId: "abcdef", startedAt: "2026-03-01T00:00:00.000Z", problems: [] });
+    expect(latest?.archives.map((e) => e.name)).toEqual([corrupt.name]);
+  });
+
+  it("--latest compares the newest run with its run record: a planned unit without an archive is named", () => {
+    const a: CatalogEntry = {
+      name: "i1_a_20260201T000000000Z_r2.zip", key: "s/i1/a/i1_a_20260201T000000000Z_r2.zip", storage: "local", location: "x", state: "complete", size: 1, problem: null, time: "t",
+      sidecar: { ...sidecar({ run_id: "r2", started_at: "2026-02-01T00:00:01Z" }), instance: { id: 1, name: "i1", type: "postgres" } },
+    };
+    const units = [{ kind: "database", database: "a", directory: "s/i1/a" }, { kind: "database", database: "b", directory: "s/i1/b" }];
+    const record = { key: "s/i1/.runs/20260201T000000000Z_r2.json", runId: "r2", startedAt: "2026-02-01T00:00:00.000Z", ok: true as const,
+      record: { format_version: 1, run_id: "r2", started_at: "2026-02-01T00:00:00.000Z", server: "s", instance: { id: 1, name: "i1", type: "postgres" }, units } };
+    const latest = latestRun([a], { id: 1, name: "i1" }, record);
+    expect(latest?.archives.map((e) => e.name)).toEqual([a.name]);
+    expect(latest?.problems).toEqual(["no archive of database b from this run in s/i1/b/: the run was interrupted or failed before finishing it"]);
+    // A newer run that wrote nothing at all (interrupted in its first unit) is still the newest.
+    const empty = { ...record, key: "s/i1/.runs/20260301T000000000Z_r3.json", runId: "r3", startedAt: "2026-03-01T00:00:00.000Z", record: { ...record.record, run_id: "r3" } };
+    expect(latestRun([a], { id: 1, name: "i1" }, empty)).toMatchObject({ runId: "r3", archives: [], problems: [expect.stringMatching(/database a/), expect.stringMatching(/database b/)] });
   });
 });
 
