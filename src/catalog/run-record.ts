@@ -5,8 +5,8 @@ import { archiveDirectory, pathSegment, timestampForName, type UnitKind } from "
 
 /**
  * A run record: which units a backup run planned for one instance, written before the first
- * unit starts, to `<server>/<instance>/.runs/<UTC timestamp>_<run id>.json` in every storage the
- * run writes to. Sidecars say which units finished; the record says which were meant to, so
+ * unit starts, to `<server>/.runs/<instance>/<UTC timestamp>_<run id>.json` in every storage the
+ * run writes to (beside, not inside, the instance's folder, which holds only archives and sidecars). Sidecars say which units finished; the record says which were meant to, so
  * `verify --latest` can tell a complete run from one that was interrupted or lost a unit.
  * Safety backups taken by a restore write none: they are not runs.
  */
@@ -28,7 +28,7 @@ const recordSchema = z
 export type RunRecord = z.infer<typeof recordSchema>;
 export type PlannedUnit = RunRecord["units"][number];
 
-/** `<server>/<instance>/` : the key prefix of an instance's archives (and of its .runs/). */
+/** `<server>/<instance>/` : the key prefix of an instance's archives. */
 export function instancePrefix(server: string, instance: string): string {
   return `${pathSegment(server)}/${pathSegment(instance)}/`;
 }
@@ -38,11 +38,16 @@ export function unitDirectory(server: string, instance: string, database: string
   return posix.join(...archiveDirectory("", server, instance, database, kind).split(/[\\/]/));
 }
 
-export function runRecordKey(server: string, instance: string, startedAt: Date, runId: string): string {
-  return `${instancePrefix(server, instance)}${RUNS_DIR}/${timestampForName(startedAt)}_${runId}.json`;
+/** `<server>/.runs/<instance>/`: where an instance's run records are. */
+function recordsPrefix(server: string, instance: string): string {
+  return `${pathSegment(server)}/${RUNS_DIR}/${pathSegment(instance)}/`;
 }
 
-const KEY_RE = /\/\.runs\/(\d{8}T\d{9}Z)_([0-9a-z]+)\.json$/;
+export function runRecordKey(server: string, instance: string, startedAt: Date, runId: string): string {
+  return `${recordsPrefix(server, instance)}${timestampForName(startedAt)}_${runId}.json`;
+}
+
+const KEY_RE = /(?:^|\/)\.runs\/[^/]+\/(\d{8}T\d{9}Z)_([0-9a-z]+)\.json$/;
 
 /** Run id and start time from a record's key (readable even when its content is not). */
 export function parseRunRecordKey(key: string): { runId: string; startedAt: string } | null {
@@ -62,7 +67,7 @@ export type NewestRecord = { key: string; runId: string; startedAt: string } & (
 
 /** The newest run record of an instance in `storage`, or null when it has none (runs of older versions). */
 export async function readNewestRunRecord(storage: Storage, server: string, instance: string): Promise<NewestRecord | null> {
-  const prefix = `${instancePrefix(server, instance)}${RUNS_DIR}/`;
+  const prefix = recordsPrefix(server, instance);
   const keys = (await storage.list(prefix)).map((o) => o.key).filter((k) => parseRunRecordKey(k) !== null);
   const key = keys.sort((a, b) => posix.basename(b).localeCompare(posix.basename(a)))[0];
   if (!key) return null;

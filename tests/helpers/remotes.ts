@@ -33,13 +33,17 @@ export function sftpRemote(ssh: SshServer, path: string, extra: Record<string, u
   };
 }
 
-/** Every object in the bucket below `prefix`, as key → bytes. */
+/** Run records (`<server>/.runs/…`, see catalog/run-record.ts) are left out: these helpers count backups. */
+const isRunRecord = (key: string) => /(^|\/)\.runs\//.test(key);
+
+/** Every object in the bucket below `prefix` (run records left out), as key → bytes. */
 export async function s3Objects(s3: S3Server, prefix = ""): Promise<Map<string, Buffer>> {
   const client = s3.client();
   try {
     const out = new Map<string, Buffer>();
     const page = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
     for (const item of page.Contents ?? []) {
+      if (isRunRecord(item.Key ?? "")) continue;
       const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: item.Key }));
       out.set(item.Key as string, Buffer.from(await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()));
     }
@@ -61,5 +65,9 @@ export async function s3Metadata(s3: S3Server, key: string): Promise<Record<stri
 /** Every file below `dir` (the SFTP server's side of a remote is a local directory here), relative, "/"-separated. */
 export async function filesBelow(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split("\\").join("/")).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split("\\").join("/"))
+    .filter((f) => !isRunRecord(f))
+    .sort();
 }

@@ -6,6 +6,7 @@ import type { CatalogEntry } from "../../src/catalog/list.js";
 import { sidecarSchema, type Sidecar } from "../../src/catalog/sidecar.js";
 import { trailerProblem } from "../../src/verify/dump-check.js";
 import { latestRun } from "../../src/verify/latest.js";
+import { parseRunRecordKey, runRecordKey } from "../../src/catalog/run-record.js";
 import { compareContents, readArchiveFully } from "../../src/verify/readable.js";
 import { compareTables } from "../../src/verify/table-compare.js";
 import { handTarGz, handZip } from "../fixtures/archives/build.js";
@@ -107,13 +108,13 @@ describe("comparisons", () => {
       sidecar: { ...sidecar({ run_id: "r2", started_at: "2026-02-01T00:00:01Z" }), instance: { id: 1, name: "i1", type: "postgres" } },
     };
     const units = [{ kind: "database", database: "a", directory: "s/i1/a" }, { kind: "database", database: "b", directory: "s/i1/b" }];
-    const record = { key: "s/i1/.runs/20260201T000000000Z_r2.json", runId: "r2", startedAt: "2026-02-01T00:00:00.000Z", ok: true as const,
+    const record = { key: "s/.runs/i1/20260201T000000000Z_r2.json", runId: "r2", startedAt: "2026-02-01T00:00:00.000Z", ok: true as const,
       record: { format_version: 1, run_id: "r2", started_at: "2026-02-01T00:00:00.000Z", server: "s", instance: { id: 1, name: "i1", type: "postgres" }, units } };
     const latest = latestRun([a], { id: 1, name: "i1" }, record);
     expect(latest?.archives.map((e) => e.name)).toEqual([a.name]);
     expect(latest?.problems).toEqual(["no archive of database b from this run in s/i1/b/: the run was interrupted or failed before finishing it"]);
     // A newer run that wrote nothing at all (interrupted in its first unit) is still the newest.
-    const empty = { ...record, key: "s/i1/.runs/20260301T000000000Z_r3.json", runId: "r3", startedAt: "2026-03-01T00:00:00.000Z", record: { ...record.record, run_id: "r3" } };
+    const empty = { ...record, key: "s/.runs/i1/20260301T000000000Z_r3.json", runId: "r3", startedAt: "2026-03-01T00:00:00.000Z", record: { ...record.record, run_id: "r3" } };
     expect(latestRun([a], { id: 1, name: "i1" }, empty)).toMatchObject({ runId: "r3", archives: [], problems: [expect.stringMatching(/database a/), expect.stringMatching(/database b/)] });
   });
 });
@@ -155,5 +156,14 @@ describe("reading archives end to end", () => {
     expect(read.tails.get("db.sql")?.toString().endsWith("-- end\n")).toBe(true);
     expect(read.tails.get("db.sql")?.length).toBe(4096);
     expect(read.tails.has("other")).toBe(false);
+  });
+});
+
+describe("run records", () => {
+  it("live beside the instance folders, and their key gives run id and start time", () => {
+    const key = runRecordKey("db 01", "pg-main", new Date("2026-01-21T03:15:00.123Z"), "4f9a2c");
+    expect(key).toBe("db_01/.runs/pg-main/20260121T031500123Z_4f9a2c.json");
+    expect(parseRunRecordKey(key)).toEqual({ runId: "4f9a2c", startedAt: "2026-01-21T03:15:00.123Z" });
+    expect(parseRunRecordKey("db01/pg-main/x.zip.json")).toBeNull();
   });
 });
