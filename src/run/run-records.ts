@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { RUN_RECORD_VERSION, runRecordKey, unitDirectory, type RunRecord } from "../catalog/run-record.js";
 import { instanceName, type Instance } from "../config/schema.js";
@@ -34,11 +35,12 @@ export async function writeRunRecords(planned: readonly PlannedInstance[], runId
     };
     const key = runRecordKey(server, name, startedAt, runId);
     const text = `${ctx.redactor.redact(JSON.stringify(record, null, 2))}\n`;
+    const sha256 = createHash("sha256").update(text).digest("hex");
     const targets = ctx.config.storage.local.keep ? [new LocalStorage(ctx.config.storage.local.path), ...remotes] : remotes;
     await Promise.all(
       targets.map((storage) =>
         storage
-          .put(key, { stream: Readable.from([Buffer.from(text)]), size: Buffer.byteLength(text) }, { contentType: "application/json", signal: ctx.signal })
+          .put(key, { stream: Readable.from([Buffer.from(text)]), size: Buffer.byteLength(text) }, { sha256, contentType: "application/json", signal: ctx.signal })
           .catch((err: unknown) => ctx.logger.warn({ record: storage.describe(key), err: ctx.redactor.redact(describeError(err)) }, "could not write the run record (verify --latest will rely on sidecars alone)")),
       ),
     );

@@ -214,8 +214,11 @@ describe("credentials and object options", () => {
     const started = s3.requestHeaders.length;
     const result = await runCli(["-c", file, "backup"], { env });
     expect(result.exitCode, String(result.stderr)).toBe(0);
-    const puts = s3.requestHeaders.slice(started).filter((r) => r.line.startsWith("PUT /vya-test/sse/"));
-    expect(puts).toHaveLength(2); // archive and sidecar, each a single part
+    const all = s3.requestHeaders.slice(started).filter((r) => r.line.startsWith("PUT /vya-test/sse/"));
+    // The run's record of its planned units (verify --latest) goes first; then archive and sidecar, each a single part.
+    expect(all.filter((r) => r.line.includes("/.runs/"))).toHaveLength(1);
+    const puts = all.filter((r) => !r.line.includes("/.runs/"));
+    expect(puts).toHaveLength(2);
     for (const put of puts) {
       expect(put.headers["x-amz-server-side-encryption"]).toBe("AES256");
       expect(put.headers["x-amz-storage-class"]).toBe("STANDARD_IA");
