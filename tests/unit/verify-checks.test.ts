@@ -161,8 +161,8 @@ describe("reading archives end to end", () => {
 
 describe("run records", () => {
   it("live beside the instance folders, and their key gives run id and start time", () => {
-    const key = runRecordKey("db 01", "pg-main", new Date("2026-01-21T03:15:00.123Z"), "4f9a2c");
-    expect(key).toBe("db_01/.runs/pg-main/20260121T031500123Z_4f9a2c.json");
+    const key = runRecordKey("db01", "pg-main", new Date("2026-01-21T03:15:00.123Z"), "4f9a2c");
+    expect(key).toBe("db01/.runs/pg-main/20260121T031500123Z_4f9a2c.json");
     expect(parseRunRecordKey(key)).toEqual({ runId: "4f9a2c", startedAt: "2026-01-21T03:15:00.123Z" });
     expect(parseRunRecordKey("db01/pg-main/x.zip.json")).toBeNull();
   });
