@@ -5,7 +5,7 @@ import type { ResolvedArchive } from "../catalog/resolve.js";
 import { openReadStorage } from "../catalog/storage.js";
 import { EXIT, UsageError } from "../util/errors.js";
 import { verifyHooks } from "../verify/hooks.js";
-import { readNewestRunRecord } from "../catalog/run-record.js";
+import { instancePrefix, readNewestRunRecord } from "../catalog/run-record.js";
 import type { CatalogEntry } from "../catalog/list.js";
 import { instanceName, type Config } from "../config/schema.js";
 import { latestRun, type InstanceIdentity } from "../verify/latest.js";
@@ -65,7 +65,7 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
           targets = latest.archives.map((e) => ({ storage, key: e.key, name: e.name }));
           runProblems = latest.problems.map((problem) => ({
             name: `run ${latest.runId}`,
-            location: storage.describe(`${config.server.name}/${identity?.name ?? spec}/`),
+            location: storage.describe(instancePrefix(config.server.name, identity?.name ?? spec)),
             ok: false,
             instance: identity?.name ?? spec,
             database: null,
