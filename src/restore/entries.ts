@@ -20,7 +20,7 @@ export interface ArchiveEntry {
   linkTarget: string | null;
   uid: number | null;
   gid: number | null;
-  /** Zip only: the CRC-32 recorded for the entry, checked by whoever reads the body. */
+  /** Zip only: the CRC-32 recorded for the entry; body() checks it before yielding its last chunk. */
   crc32: number | null;
   body(): AsyncIterable<Buffer>;
 }

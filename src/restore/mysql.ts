@@ -10,6 +10,7 @@ import { feedCommand } from "./feed.js";
 import type { PreparedArchive } from "./prepare.js";
 import type { DatabaseRestoreSummary, RestoreMode } from "./run.js";
 import { rollbackCommand, takeSafetyBackup, type SafetyBackup } from "./safety.js";
+import { sandboxedClient } from "./mysql-sandbox.js";
 import { mysqlIdent } from "./sql-quote.js";
 import { mysqlClientProblem, parseVersion } from "./versions.js";
 
@@ -36,6 +37,7 @@ export async function restoreMysql(req: MysqlRestoreRequest, ctx: RunContext): P
   const clientVersion = parseVersion(client.client.version);
   const problem = dumpVersion && clientVersion ? mysqlClientProblem({ flavour: client.client.flavour, version: clientVersion }, sidecar.dump_tool?.name ?? "", dumpVersion) : null;
   if (problem) throw new OperationError(`${problem} (found ${client.file}); nothing was changed`);
+  const sandbox = await sandboxedClient(client, ctx.signal);
   const where = instance.socket ? `socket ${instance.socket}` : `${instance.host}:${instance.port}`;
 
   return withMysqlConnection(instance, client.client.flavour, async (connectionArgs) => {
@@ -68,7 +70,7 @@ export async function restoreMysql(req: MysqlRestoreRequest, ctx: RunContext): P
         archive.path,
         sidecar,
         (entry) =>
-          feedCommand({ file: client.file, args: [...connectionArgs, "--default-character-set=utf8mb4", `--database=${target}`] }, entry.body(), {
+          feedCommand({ file: client.file, args: [...connectionArgs, ...sandbox.args, "--default-character-set=utf8mb4", `--database=${target}`], env: sandbox.env }, entry.body(), {
             redactor: ctx.redactor,
             signal: ctx.signal,
             onBytes: (n) => {

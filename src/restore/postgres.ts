@@ -11,6 +11,7 @@ import { feedCommand } from "./feed.js";
 import { createDatabase, databaseExists, dropDatabase, listTables, openAdmin, renameDatabase, userRelationCount, type PgAdmin } from "./postgres-admin.js";
 import { pgRestoreCommand, psqlRestoreCommand } from "./postgres-commands.js";
 import { restoreClient } from "./pg-tools.js";
+import { requireRestrictedPsql, restrictedPsqlInput, restrictKey } from "./psql-restricted.js";
 import type { PreparedArchive } from "./prepare.js";
 import { rollbackCommand, takeSafetyBackup, type SafetyBackup } from "./safety.js";
 import { restoreTestName } from "./sql-quote.js";
@@ -48,6 +49,7 @@ export async function restorePostgres(req: PgRestoreRequest, ctx: RunContext): P
   if (!custom && req.tables.length > 0) throw new UsageError(`--tables needs a custom-format dump (format: custom); ${archive.name} is a plain SQL dump: restore it whole, or into another --target and copy the tables`);
   const psql = await restoreClient("psql", sidecar, instance, ctx.signal);
   const pgRestore = custom ? await restoreClient("pg_restore", sidecar, instance, ctx.signal) : null;
+  if (!custom || req.globals) requireRestrictedPsql(psql);
   const warnings: string[] = [];
   const where = instance.socket ? `socket ${instance.socket}` : `${instance.host}:${instance.port}`;
 
@@ -126,7 +128,7 @@ async function runRestore(req: PgRestoreRequest, step: RestoreStep, ctx: RunCont
   };
   const feed = { redactor: ctx.redactor, signal: ctx.signal, onBytes };
   if (!step.pgRestore) {
-    await withDumpEntry(archive.path, archive.sidecar, (entry) => feedCommand(psqlRestoreCommand(step.psql, step.env, true), entry.body(), feed), ctx.signal);
+    await withDumpEntry(archive.path, archive.sidecar, (entry) => feedCommand(psqlRestoreCommand(step.psql, step.env, true), restrictedPsqlInput(entry.body(), restrictKey()), feed), ctx.signal);
     return;
   }
   const spec = { database: step.database, jobs: step.jobs, singleTransaction: step.jobs <= 1, tables: req.tables, clean: step.clean };
@@ -154,7 +156,7 @@ async function restoreGlobals(globals: PreparedArchive, psql: string, env: Recor
   await withDumpEntry(
     globals.path,
     globals.sidecar,
-    (entry) => feedCommand(psqlRestoreCommand(psql, env, false), entry.body(), { redactor: ctx.redactor, signal: ctx.signal, onStderrLine: (line) => /\bERROR:/.test(line) && errors.push(line) }),
+    (entry) => feedCommand(psqlRestoreCommand(psql, env, false), restrictedPsqlInput(entry.body(), restrictKey()), { redactor: ctx.redactor, signal: ctx.signal, onStderrLine: (line) => /\bERROR:/.test(line) && errors.push(line) }),
     ctx.signal,
   );
   if (errors.length === 0) return [];
@@ -169,6 +171,7 @@ function rolesHint(err: unknown): string {
 /** A globals archive alone (--globals): roles and tablespaces into the instance's server. */
 export async function restorePostgresGlobalsOnly(globals: PreparedArchive, instance: PostgresInstance, ctx: RunContext): Promise<PgRestoreOutcome> {
   const psql = await restoreClient("psql", globals.sidecar, instance, ctx.signal);
+  requireRestrictedPsql(psql);
   const where = instance.socket ? `socket ${instance.socket}` : `${instance.host}:${instance.port}`;
   return withPostgresConnection(instance, async (envFor) => {
     const admin = await openAdmin((database) => ({ psql: psql.file, env: envFor(database), signal: ctx.signal, redactor: ctx.redactor }));

@@ -71,3 +71,33 @@ export function mysqlClientProblem(client: { flavour: "mariadb" | "mysql"; versi
   if (mariadbHasSandbox(client.version)) return null;
   return `mariadb client ${show(client.version)} is too old for a dump of ${dumpTool} ${show(dumpVersion)}, which begins with the sandbox mode command: upgrade the mariadb client to ${needed} or newer in its series (Debian: apt install mariadb-client from a current release or the MariaDB repository)`;
 }
+
+/** First release of each PostgreSQL series whose psql knows `\restrict` (restricted mode). */
+const RESTRICT_SINCE: readonly Version[] = [
+  { major: 13, minor: 22, patch: 0 },
+  { major: 14, minor: 19, patch: 0 },
+  { major: 15, minor: 14, patch: 0 },
+  { major: 16, minor: 10, patch: 0 },
+  { major: 17, minor: 6, patch: 0 },
+];
+
+export function psqlHasRestrict(version: Version): boolean {
+  const series = RESTRICT_SINCE.find((s) => s.major === version.major);
+  if (series) return compareVersions(version, series) >= 0;
+  return version.major >= 18;
+}
+
+/**
+ * null when this psql can read a plain dump in restricted mode (meta-commands refused), else why
+ * not and what to install. Without it a forged dump's `\! cmd` would run on this machine.
+ */
+export function psqlRestrictProblem(client: Version): string | null {
+  if (psqlHasRestrict(client)) return null;
+  const series = RESTRICT_SINCE.find((s) => s.major === client.major);
+  const needed = series ? `${series.major}.${series.minor}` : "17.6";
+  return (
+    `psql ${show(client)} has no restricted mode (\\restrict), so a plain dump's psql meta-commands (\\! runs a shell command) could not be refused; ` +
+    `plain dumps are restored only by a psql that has it: install postgresql-client-${client.major >= 13 ? client.major : 17} ${needed} or newer ` +
+    `(13.22, 14.19, 15.14, 16.10, 17.6 or any 18) from the PostgreSQL apt repository (https://wiki.postgresql.org/wiki/Apt), or set pg_dump_path to a directory holding one`
+  );
+}

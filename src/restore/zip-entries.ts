@@ -45,7 +45,6 @@ export async function* readZipEntries(path: string, options: ReadOptions): Async
         const parts: Buffer[] = [];
         for await (const chunk of open()) parts.push(chunk);
         const raw = Buffer.concat(parts);
-        if (crc32(raw) !== entry.crc32) throw new OperationError(`zip entry ${entry.fileName}: CRC mismatch (the archive is damaged)`);
         linkTarget = raw.toString("utf8");
       }
       yield {
@@ -67,9 +66,13 @@ export async function* readZipEntries(path: string, options: ReadOptions): Async
 }
 
 /**
- * The entry's bytes. Deflated entries are inflated here rather than by yauzl, in 256 KiB chunks
- * instead of zlib's 16 KiB: a 1 GiB dump then crosses the pipe to psql in 4 000 writes, not
- * 65 000 (measured: a third less CPU). The size is checked like yauzl would.
+ * The entry's bytes, checked against the entry's size and CRC-32 as they pass: every reader
+ * (files restore, a dump fed to psql/mariadb, verify) gets the same guarantee. The last chunk
+ * is held back until both matched, so a consumer never sees the end of a damaged entry: a
+ * client fed from here never reaches EOF (and commits) on bytes that failed the check.
+ * Deflated entries are inflated here rather than by yauzl, in 256 KiB chunks instead of zlib's
+ * 16 KiB: a 1 GiB dump then crosses the pipe to psql in 4 000 writes, not 65 000 (measured: a
+ * third less CPU).
  */
 async function* entryBody(zip: yauzl.ZipFile, entry: yauzl.Entry): AsyncGenerator<Buffer> {
   const deflated = entry.compressionMethod === 8;
@@ -78,14 +81,20 @@ async function* entryBody(zip: yauzl.ZipFile, entry: yauzl.Entry): AsyncGenerato
   const stream = deflated ? raw.pipe(createInflateRaw({ chunkSize: CHUNK })) : raw;
   raw.on("error", (err) => stream.destroy(err));
   let bytes = 0;
+  let crc = 0;
+  let held: Buffer | null = null;
   for await (const chunk of stream) {
     bytes += (chunk as Buffer).length;
     if (bytes > entry.uncompressedSize) break;
-    yield chunk as Buffer;
+    crc = crc32(chunk as Buffer, crc);
+    if (held) yield held;
+    held = chunk as Buffer;
   }
   if (bytes !== entry.uncompressedSize) {
     throw new OperationError(`zip entry ${entry.fileName} holds ${bytes > entry.uncompressedSize ? "more" : bytes} bytes, its header says ${entry.uncompressedSize}: the archive is damaged`);
   }
+  if (crc !== entry.crc32) throw new OperationError(`zip entry ${entry.fileName} fails its CRC-32 check: the archive is damaged`);
+  if (held) yield held;
 }
 
 function zipType(name: string, unixMode: number): EntryType {
