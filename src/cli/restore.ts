@@ -61,7 +61,7 @@ or failed (nothing half-restored is left), 2 usage or config error, 130/143 inte
             tables,
             globals: flags.globals === true,
           };
-          return { report: await runRestore(options, { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig }) };
+          return { report: await runRestore(options, { config: session.loaded.config, configFile: session.loaded.file, logger: session.logger, redactor: session.redactor, signal: sig }) };
         } catch (err) {
           // Stopped by a signal: the restore undid what it had started; say so and exit 130/143.
           if (sig.aborted) return { interrupted: err };

@@ -1,5 +1,5 @@
-import { mkdir, realpath, stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { mkdir, realpath, rmdir, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { OperationError, UsageError } from "../util/errors.js";
 import type { Sidecar } from "../catalog/sidecar.js";
 import { checkEntrySize, recordedSizes } from "./entry-bounds.js";
@@ -62,7 +62,8 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<FilesR
   }
   await checkFreeSpace(plan);
 
-  await mkdir(root, { recursive: true, mode: 0o700 });
+  // The first directory this made (root or a parent of it): removed again if the restore fails.
+  const madeRoot = await mkdir(root, { recursive: true, mode: 0o700 });
   const state: WriteState = {
     root,
     force: options.force,
@@ -99,9 +100,22 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<FilesR
   } catch (err) {
     await removeCreated(state);
     const replaced = state.replaced > 0 ? `; ${state.replaced} existing files had already been replaced` : "";
-    throw new OperationError(`files restore failed midway; the ${state.created.length} paths it had created were removed${replaced}`, { cause: err });
+    const left = madeRoot ? await removeMadeRoot(root, madeRoot) : "";
+    throw new OperationError(`files restore failed midway; the ${state.created.length} paths it had created were removed${left}${replaced}`, { cause: err });
   }
   return { root, ...counts, bytes: done, replaced: state.replaced, warnings: state.warnings };
+}
+
+/** rmdir from root up to the first directory mkdir -p made: only empty ones, never what someone else put there. */
+async function removeMadeRoot(root: string, madeRoot: string): Promise<string> {
+  for (let dir = root; ; dir = dirname(dir)) {
+    const removed = await rmdir(dir).then(
+      () => true,
+      () => false,
+    );
+    if (!removed) return `; the directory ${dir} it had created is not empty and was left`;
+    if (dir === madeRoot || dirname(dir) === dir) return `, and the directory ${madeRoot} it had created`;
+  }
 }
 
 async function targetRoot(target: string | null): Promise<string> {

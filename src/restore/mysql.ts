@@ -10,6 +10,7 @@ import { feedCommand } from "./feed.js";
 import type { PreparedArchive } from "./prepare.js";
 import type { DatabaseRestoreSummary, RestoreMode } from "./run.js";
 import { rollbackCommand, takeSafetyBackup, type SafetyBackup } from "./safety.js";
+import { mysqlDropCommand } from "./cleanup-commands.js";
 import { sandboxedClient } from "./mysql-sandbox.js";
 import { mysqlIdent } from "./sql-quote.js";
 import { mysqlClientProblem, parseVersion } from "./versions.js";
@@ -83,9 +84,12 @@ export async function restoreMysql(req: MysqlRestoreRequest, ctx: RunContext): P
     } catch (err) {
       const undo = await recreate().then(
         () => (exists ? `"${target}" was left empty` : `the database "${target}" it had created was dropped`),
-        (undoErr: unknown) => `and undoing it failed too (${describeError(undoErr)}): drop "${target}" by hand`,
+        async (undoErr: unknown) => {
+          const state = await whatIsLeft({ ...q, signal: undefined }, target);
+          return `undoing it failed (${describeError(undoErr)}): ${state}; drop it with: ${mysqlDropCommand(instance, client.file, target)}`;
+        },
       );
-      const back = tables > 0 ? (safety ? `; its previous content is in the safety backup: ${rollbackCommand(safety, target)}` : "; its previous content was replaced (--mode fast: no safety backup)") : "";
+      const back = tables > 0 ? (safety ? `; its previous content is in the safety backup: ${rollbackCommand(safety, target, ctx.configFile)}` : "; its previous content was replaced (--mode fast: no safety backup)") : "";
       throw new OperationError(`restore of ${archive.name} into "${target}" failed; ${undo}${back}`, { cause: err });
     }
     return {
@@ -94,11 +98,22 @@ export async function restoreMysql(req: MysqlRestoreRequest, ctx: RunContext): P
       replaced: tables > 0,
       tables: (await listTables(q, target)).filter((t) => !t.view).length,
       safety_backup: safety?.archive ?? null,
-      rollback: safety ? rollbackCommand(safety, target) : null,
+      rollback: safety ? rollbackCommand(safety, target, ctx.configFile) : null,
       globals_restored: null,
       warnings: [],
     };
   });
+}
+
+/** What a failed restore whose undo failed too left in `database`, as far as the server still answers. */
+async function whatIsLeft(q: MysqlQueryContext, database: string): Promise<string> {
+  try {
+    if (!(await databaseExists(q, database))) return `"${database}" no longer exists`;
+    const tables = (await listTables(q, database)).length;
+    return `"${database}" still exists with ${tables} table${tables === 1 ? "" : "s"}, holding what was restored before the failure (MariaDB/MySQL commit each statement)`;
+  } catch {
+    return `whether "${database}" still exists, and with what, is unknown (the server does not answer)`;
+  }
 }
 
 /** The client beside dump_path when set, else mariadb (then mysql) on PATH. */

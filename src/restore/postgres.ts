@@ -10,6 +10,7 @@ import { extractDump, withDumpEntry } from "./dump-entry.js";
 import { feedCommand } from "./feed.js";
 import { createDatabase, databaseExists, dropDatabase, listTables, openAdmin, renameDatabase, userRelationCount, type PgAdmin } from "./postgres-admin.js";
 import { pgRestoreCommand, psqlRestoreCommand } from "./postgres-commands.js";
+import { pgDropCommand } from "./cleanup-commands.js";
 import { restoreClient } from "./pg-tools.js";
 import { requireRestrictedPsql, restrictedPsqlInput, restrictKey } from "./psql-restricted.js";
 import type { PreparedArchive } from "./prepare.js";
@@ -90,10 +91,10 @@ export async function restorePostgres(req: PgRestoreRequest, ctx: RunContext): P
     } catch (err) {
       // Undo even when interrupted: the cleanup must not carry the aborted signal.
       const undoAdmin: PgAdmin = { ...admin, on: (database) => ({ ...admin.on(database), signal: undefined }) };
-      if (create) await dropDatabase(undoAdmin, into).catch((dropErr: unknown) => warnings.push(`could not drop "${into}" after the failure: ${describeError(dropErr)}`));
-      const undone = create ? `the database "${into}" it had created was dropped` : "its transaction was rolled back";
+      const undone = create ? await dropCreated(undoAdmin, instance, into, jobs <= 1) : "its transaction was rolled back";
       const kept = exists ? `; "${target}" is as it was` : "";
-      throw new OperationError(`restore of ${archive.name} into "${target}" failed; ${undone}${kept}${rolesHint(err)}`, { cause: err });
+      const safe = safety ? `; the safety backup taken before is kept: ${safety.name}` : "";
+      throw new OperationError(`restore of ${archive.name} into "${target}" failed; ${undone}${kept}${safe}${rolesHint(err)}`, { cause: err });
     }
     const tables = (await listTables(admin, target)).length;
     return {
@@ -102,11 +103,25 @@ export async function restorePostgres(req: PgRestoreRequest, ctx: RunContext): P
       replaced: replace,
       tables,
       safety_backup: safety?.archive ?? null,
-      rollback: safety ? rollbackCommand(safety, target) : null,
+      rollback: safety ? rollbackCommand(safety, target, ctx.configFile) : null,
       globals_restored: globalsRestored,
       warnings,
     };
   });
+}
+
+/** Drops the database a failed restore created; when that fails too, says what is left and how to clean it. */
+async function dropCreated(admin: PgAdmin, instance: PostgresInstance, database: string, oneTransaction: boolean): Promise<string> {
+  try {
+    await dropDatabase(admin, database);
+    return `the database "${database}" it had created was dropped`;
+  } catch (dropErr) {
+    const state = await databaseExists(admin, database).then(
+      (still) => (still ? `it still exists, ${oneTransaction ? "empty (the restore ran in one transaction, which was rolled back)" : "holding what the parallel jobs restored before the failure"}` : "it no longer exists"),
+      () => "whether it still exists is unknown (the server does not answer)",
+    );
+    return `the database "${database}" it had created could not be dropped (${describeError(dropErr)}): ${state}; drop it with: ${pgDropCommand(instance, admin.maintenance, database)}`;
+  }
 }
 
 interface RestoreStep {

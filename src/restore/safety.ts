@@ -2,6 +2,7 @@ import type { MysqlInstance, PostgresInstance } from "../config/schema.js";
 import { runBackup } from "../run/backup.js";
 import type { RunContext } from "../run/context.js";
 import { OperationError } from "../util/errors.js";
+import { toolCommand } from "./cleanup-commands.js";
 
 export interface SafetyBackup {
   /** The archive's path; `list` shows it like any backup. */
@@ -26,6 +27,7 @@ export async function takeSafetyBackup(instance: PostgresInstance | MysqlInstanc
   return { archive: unit.archive, name: unit.archive.split("/").pop() ?? unit.archive };
 }
 
-export function rollbackCommand(safety: SafetyBackup, database: string): string {
-  return `vya-backupdb restore --file ${safety.name} --target '${database.replace(/'/g, "'\\''")}' --force --mode fast`;
+/** The command that puts the safety backup back, with the config of this run (-c). */
+export function rollbackCommand(safety: SafetyBackup, database: string, configFile?: string): string {
+  return toolCommand(["restore", "--file", safety.name, "--target", database, "--force", "--mode", "fast"], configFile);
 }

@@ -9,6 +9,8 @@ export interface RunContext {
   logger: Logger;
   redactor: Redactor;
   signal: AbortSignal;
+  /** The config file in use, for commands printed to the user (`-c FILE`); absent in tests of the internals. */
+  configFile?: string;
   /** Remote storages every finished backup is copied to (storage.remotes), opened once per run. */
   remotes?: Storage[];
 }

@@ -121,7 +121,7 @@ describe("MariaDB restore", () => {
 
     const replaced = await cli(["restore", "--file", path, "--target", "vya_rsm_copy", "--force"]);
     expect(replaced.exitCode).toBe(1);
-    expect(String(replaced.stderr)).toMatch(/"vya_rsm_copy" was left empty; its previous content is in the safety backup: vya-backupdb restore --file \S+/);
+    expect(String(replaced.stderr)).toMatch(/"vya_rsm_copy" was left empty; its previous content is in the safety backup: vya-backupdb -c \S+ restore --file \S+/);
     expect((await mariadb(my, "SHOW TABLES", "vya_rsm_copy")).trim()).toBe("");
   });
 });
