@@ -44,10 +44,11 @@ afterAll(async () => {
 const restore = (path: string, target: string) => runCli(["-c", config, "restore", "--file", path, "--target", target], { env: { VYA_PG: pg.password, VYA_MY: my.password } });
 
 describe("a forged archive cannot run commands on this machine", () => {
-  const header = (key: string) => `--\n-- PostgreSQL database dump\n--\n\n\\restrict ${key}\n\nSET client_encoding = 'UTF8';\nCREATE TABLE t (v text);\n`;
+  // A forger writes no \restrict line of course; one case carries pg_dump's own pair and "lifts" it.
+  const header = (key?: string) => `--\n-- PostgreSQL database dump\n--\n\n${key ? `\\restrict ${key}\n` : ""}\nSET client_encoding = 'UTF8';\nCREATE TABLE t (v text);\n`;
   const pgCases: [string, (mark: string) => string][] = [
-    ["\\!", (mark) => `${header("k1")}\\! touch ${mark}\n`],
-    ["\\copy … to program", (mark) => `${header("k2")}\\copy (SELECT 1) TO PROGRAM 'touch ${mark}'\n`],
+    ["\\!", (mark) => `${header()}\\! touch ${mark}\n`],
+    ["\\copy … to program", (mark) => `${header()}\\copy (SELECT 1) TO PROGRAM 'touch ${mark}'\n`],
     ["the dump's own \\unrestrict, then \\!", (mark) => `${header("k4")}\\unrestrict k4\n\\! touch ${mark}\n`],
   ];
   for (const [i, [what, sql]] of pgCases.entries()) {
@@ -61,6 +62,16 @@ describe("a forged archive cannot run commands on this machine", () => {
       expect(await pgExists(`vya_fg_pg${i}`)).toBe(false);
     });
   }
+
+  it("verify --restore-test of a forged plain dump: refused the same way, nothing created", async () => {
+    const mark = join(dir, "pg-mark-verify");
+    const path = await writeBrokenDump(dir, PG, PG_DUMP, `${header()}\\! touch ${mark}\n--\n-- PostgreSQL database dump complete\n--\n`, { database: "vya_fg_verify" });
+    const result = await runCli(["-c", config, "verify", "--file", path, "--restore-test"], { env: { VYA_PG: pg.password, VYA_MY: my.password } });
+    expect(await missing(mark)).toBe(true);
+    expect(result.exitCode, String(result.stdout)).toBe(1);
+    expect(String(result.stdout)).toMatch(/FAIL restore-test: [\s\S]*backslash commands are restricted/);
+    expect((await psql(pg, "SELECT count(*) FROM pg_database WHERE datname LIKE 'vya_fg_verify_restoretest%'")).trim()).toBe("0");
+  });
 
   const myCases: [string, (mark: string) => string][] = [
     ["\\!", (mark) => `CREATE TABLE t (v TEXT);\n\\! touch ${mark}\n`],
