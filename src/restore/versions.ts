@@ -52,8 +52,8 @@ const SANDBOX_SINCE: readonly Version[] = [
 
 /** Whether a MariaDB release writes/understands the sandbox line. */
 export function mariadbHasSandbox(version: Version): boolean {
-  const series = SANDBOX_SINCE.find((s) => s.major === version.major && s.minor === version.minor);
-  if (series) return compareVersions(version, series) >= 0;
+  const listed = sinceInSeries(version, SANDBOX_SINCE, (s) => s.major === version.major && s.minor === version.minor);
+  if (listed !== null) return listed;
   // Series not listed: older than 10.5 never; 11.3 only from 11.4.2's fix; newer ones always.
   if (version.major < 10 || (version.major === 10 && version.minor < 5)) return false;
   return compareVersions(version, { major: 11, minor: 4, patch: 2 }) >= 0;
@@ -82,9 +82,13 @@ const RESTRICT_SINCE: readonly Version[] = [
 ];
 
 export function psqlHasRestrict(version: Version): boolean {
-  const series = RESTRICT_SINCE.find((s) => s.major === version.major);
-  if (series) return compareVersions(version, series) >= 0;
-  return version.major >= 18;
+  return sinceInSeries(version, RESTRICT_SINCE, (s) => s.major === version.major) ?? version.major >= 18;
+}
+
+/** Whether `version` is at least the first release of its series in `since`; null when its series is not listed. */
+function sinceInSeries(version: Version, since: readonly Version[], sameSeries: (s: Version) => boolean): boolean | null {
+  const first = since.find(sameSeries);
+  return first ? compareVersions(version, first) >= 0 : null;
 }
 
 /**

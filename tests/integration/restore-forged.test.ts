@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { writeDbConfig } from "../helpers/db-run.js";
 import { firstEntryData, flipBitWithForgedSidecar, seeded, writeBrokenDump } from "../helpers/dump-archives.js";
-import { mariadb, quoteMysqlString } from "../helpers/mariadb.js";
+import { mariadb } from "../helpers/mariadb.js";
 import { psql } from "../helpers/postgres.js";
+import { dropDatabasesLike, MY_DUMP, myHasDatabase, PG_DUMP, pgHasDatabase } from "../helpers/restore-servers.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
 /**
@@ -17,14 +18,12 @@ const pg = inject("postgres");
 const my = inject("mariadb");
 const PG = { id: 1, name: "pg-forged", type: "postgres" as const };
 const MY = { id: 5, name: "maria-forged", type: "mysql" as const };
-const PG_DUMP = { name: "pg_dump", version: "15.14" };
-const MY_DUMP = { name: "mariadb-dump", version: "10.11.19" };
 let dir: string;
 let cleanup: () => Promise<void>;
 let config: string;
 
-const pgExists = async (db: string) => (await psql(pg, `SELECT count(*) FROM pg_database WHERE datname = '${db}'`)).trim() === "1";
-const myExists = async (db: string) => (await mariadb(my, `SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${quoteMysqlString(db)}`)).trim() === "1";
+const pgExists = (db: string) => pgHasDatabase(pg, db);
+const myExists = (db: string) => myHasDatabase(my, db);
 const missing = (path: string) => access(path).then(() => false, () => true);
 
 beforeAll(async () => {
@@ -35,9 +34,7 @@ beforeAll(async () => {
   ]);
 });
 afterAll(async () => {
-  for (const db of (await psql(pg, "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE 'vya_fg_%'")).trim().split(",").filter(Boolean)) await psql(pg, `DROP DATABASE "${db}"`);
-  await mariadb(my, "SELECT 1");
-  for (const db of (await mariadb(my, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'vya\\_fg\\_%'")).trim().split("\n").filter(Boolean)) await mariadb(my, `DROP DATABASE \`${db}\``);
+  await dropDatabasesLike(pg, my, "vya_fg_");
   await cleanup();
 });
 

@@ -5,8 +5,9 @@ import { runCli } from "../helpers/cli.js";
 import { parseReport, writeDbConfig } from "../helpers/db-run.js";
 import { writeBrokenDump } from "../helpers/dump-archives.js";
 import { writeScript } from "../helpers/fake-tools.js";
-import { mariadb, quoteMysqlString } from "../helpers/mariadb.js";
+import { mariadb } from "../helpers/mariadb.js";
 import { createDatabase, psql } from "../helpers/postgres.js";
+import { dropDatabasesLike, MY_DUMP, myHasDatabase, PG_DUMP, pgHasDatabase } from "../helpers/restore-servers.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
 /**
@@ -18,16 +19,14 @@ const pg = inject("postgres");
 const my = inject("mariadb");
 const PG = { id: 1, name: "pg-honest", type: "postgres" as const };
 const MY = { id: 5, name: "maria-honest", type: "mysql" as const };
-const PG_DUMP = { name: "pg_dump", version: "15.14" };
-const MY_DUMP = { name: "mariadb-dump", version: "10.11.19" };
 const SECRET_ROW = "ROWDATA-must-not-be-printed";
 let dir: string;
 let cleanup: () => Promise<void>;
 let config: string;
 const env = () => ({ VYA_PG: pg.password, VYA_MY: my.password });
 
-const pgExists = async (db: string) => (await psql(pg, `SELECT count(*) FROM pg_database WHERE datname = '${db}'`)).trim() === "1";
-const myExists = async (db: string) => (await mariadb(my, `SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${quoteMysqlString(db)}`)).trim() === "1";
+const pgExists = (db: string) => pgHasDatabase(pg, db);
+const myExists = (db: string) => myHasDatabase(my, db);
 
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir("vya-honest-"));
@@ -37,8 +36,7 @@ beforeAll(async () => {
   ]);
 });
 afterAll(async () => {
-  for (const db of (await psql(pg, "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE 'vya_hn_%'")).trim().split(",").filter(Boolean)) await psql(pg, `DROP DATABASE "${db}"`);
-  for (const db of (await mariadb(my, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'vya\\_hn\\_%'")).trim().split("\n").filter(Boolean)) await mariadb(my, `DROP DATABASE \`${db}\``);
+  await dropDatabasesLike(pg, my, "vya_hn_");
   await cleanup();
 });
 

@@ -58,7 +58,7 @@ describe("verify", () => {
     const result = await runCli(["-c", config, "verify", "--file", path]);
     expect(result.exitCode).toBe(1);
     expect(String(result.stdout)).toMatch(/ok {3}checksum/);
-    expect(String(result.stdout)).toMatch(/FAIL readable: entry a\.txt fails its CRC-32 check/);
+    expect(String(result.stdout)).toMatch(/FAIL readable: zip entry a\.txt fails its CRC-32 check/);
   });
 
   it("a truncated tar.gz (sidecar matching) fails 'readable'", async () => {
