@@ -93,6 +93,7 @@ function renderReport(report: RestoreReport): string {
     if (d.globals_restored) lines.push(`globals restored from ${d.globals_restored}`);
     if (d.safety_backup) lines.push(`safety backup of the previous "${report.target}": ${d.safety_backup}`);
     lines.push(`restored ${report.archive.name} into database "${report.target}" on ${d.server}${d.created ? " (created)" : d.replaced ? " (replaced)" : ""}${d.tables === null ? "" : `, ${d.tables} tables`} in ${took}`);
+    if (d.tables_restored) lines.push(`tables restored: ${d.tables_restored.join(", ")}`);
     if (report.mode === "test") lines.push(`test restore: inspect "${report.target}", then drop it when done`);
     if (d.rollback) lines.push(`to roll back: ${d.rollback}`);
   }

@@ -23,19 +23,15 @@ export interface PgRestoreSpec {
   /** > 1 needs `file` (parallel workers seek in it) and rules out a single transaction. */
   jobs: number;
   singleTransaction: boolean;
-  /** Selective restore: only these tables ("name" or "schema.name"). */
-  tables: readonly string[];
-  /** Drop the tables first (a selective restore into an existing database). */
+  /** Selective restore: a `--use-list` file naming the entries to restore (pg-table-select.ts). */
+  useList?: string | undefined;
+  /** Drop the listed objects first (a selective restore into an existing database). */
   clean: boolean;
   /** The custom-format dump; stdin when undefined. */
   file?: string | undefined;
 }
 
 export function pgRestoreCommand(pgRestore: string, env: Record<string, string>, spec: PgRestoreSpec): Command {
-  const tableArgs = spec.tables.flatMap((t) => {
-    const dot = t.indexOf(".");
-    return dot > 0 ? [`--schema=${t.slice(0, dot)}`, `--table=${t.slice(dot + 1)}`] : [`--table=${t}`];
-  });
   return {
     file: pgRestore,
     args: [
@@ -46,7 +42,7 @@ export function pgRestoreCommand(pgRestore: string, env: Record<string, string>,
       ...(spec.singleTransaction ? ["--single-transaction"] : []),
       ...(spec.jobs > 1 ? [`--jobs=${spec.jobs}`] : []),
       ...(spec.clean ? ["--clean", "--if-exists"] : []),
-      ...tableArgs,
+      ...(spec.useList ? [`--use-list=${spec.useList}`] : []),
       ...(spec.file ? [spec.file] : []),
     ],
     env,

@@ -11,6 +11,7 @@ import { feedCommand } from "./feed.js";
 import { createDatabase, databaseExists, dropDatabase, listTables, openAdmin, renameDatabase, userRelationCount, type PgAdmin } from "./postgres-admin.js";
 import { pgRestoreCommand, psqlRestoreCommand } from "./postgres-commands.js";
 import { pgDropCommand } from "./cleanup-commands.js";
+import { openSelectiveDump, restoreSelectedTables, type SelectiveDump } from "./pg-selective.js";
 import { restoreClient } from "./pg-tools.js";
 import { requireRestrictedPsql, restrictedPsqlInput, restrictKey } from "./psql-restricted.js";
 import type { PreparedArchive } from "./prepare.js";
@@ -53,7 +54,29 @@ export async function restorePostgres(req: PgRestoreRequest, ctx: RunContext): P
   if (!custom || req.globals) requireRestrictedPsql(psql);
   const warnings: string[] = [];
   const where = instance.socket ? `socket ${instance.socket}` : `${instance.host}:${instance.port}`;
+  // --tables: the dump is extracted and the names checked against it before anything is touched.
+  const scratchDir = ctx.config.options.tmp_dir;
+  const selectiveDump = pgRestore && req.tables.length > 0 ? await openSelectiveDump(archive, pgRestore.file, req.tables, { signal: ctx.signal, redactor: ctx.redactor, scratchDir }) : null;
+  try {
+    return await restoreWith(req, { psql: psql.file, pgRestore: pgRestore?.file ?? null, selectiveDump, warnings, where }, ctx);
+  } finally {
+    await selectiveDump?.release();
+  }
+}
 
+interface Clients {
+  psql: string;
+  pgRestore: string | null;
+  selectiveDump: SelectiveDump | null;
+  warnings: string[];
+  where: string;
+}
+
+async function restoreWith(req: PgRestoreRequest, clients: Clients, ctx: RunContext): Promise<PgRestoreOutcome> {
+  const { archive, instance, target } = req;
+  const custom = archive.sidecar.dump_format === "custom";
+  const { warnings, where } = clients;
+  const psql = { file: clients.psql };
   return withPostgresConnection(instance, async (envFor) => {
     const admin = await openAdmin((database) => ({ psql: psql.file, env: envFor(database), signal: ctx.signal, redactor: ctx.redactor }));
     const exists = await databaseExists(admin, target);
@@ -82,8 +105,19 @@ export async function restorePostgres(req: PgRestoreRequest, ctx: RunContext): P
     else if (req.jobs > 1 && jobs === 1) warnings.push(`--jobs ${req.jobs} ignored: restoring into the existing database "${target}" in one transaction instead`);
 
     if (create) await createDatabase(admin, into);
+    let tablesRestored: string[] | undefined;
     try {
-      await runRestore(req, { psql: psql.file, pgRestore: pgRestore?.file ?? null, env: envFor(into), database: into, jobs, clean: selective && relations > 0 }, ctx);
+      if (clients.selectiveDump && clients.pgRestore) {
+        const done = await restoreSelectedTables(
+          clients.selectiveDump,
+          { pgRestore: clients.pgRestore, env: envFor(into), database: into, jobs, newDatabase: relations === 0, clean: relations > 0, admin: admin.on(into) },
+          ctx,
+        );
+        tablesRestored = done.tables;
+        warnings.push(...done.skipped.map((s) => `not restored: ${s}`));
+      } else {
+        await runRestore(req, { psql: psql.file, pgRestore: clients.pgRestore, env: envFor(into), database: into, jobs }, ctx);
+      }
       if (replace) {
         await dropDatabase(admin, target);
         await renameDatabase(admin, into, target);
@@ -105,6 +139,7 @@ export async function restorePostgres(req: PgRestoreRequest, ctx: RunContext): P
       safety_backup: safety?.archive ?? null,
       rollback: safety ? rollbackCommand(safety, target, ctx.configFile) : null,
       globals_restored: globalsRestored,
+      ...(tablesRestored ? { tables_restored: tablesRestored } : {}),
       warnings,
     };
   });
@@ -130,7 +165,6 @@ interface RestoreStep {
   env: Record<string, string>;
   database: string;
   jobs: number;
-  clean: boolean;
 }
 
 async function runRestore(req: PgRestoreRequest, step: RestoreStep, ctx: RunContext): Promise<void> {
@@ -146,7 +180,7 @@ async function runRestore(req: PgRestoreRequest, step: RestoreStep, ctx: RunCont
     await withDumpEntry(archive.path, archive.sidecar, (entry) => feedCommand(psqlRestoreCommand(step.psql, step.env, true), restrictedPsqlInput(entry.body(), restrictKey()), feed), ctx.signal);
     return;
   }
-  const spec = { database: step.database, jobs: step.jobs, singleTransaction: step.jobs <= 1, tables: req.tables, clean: step.clean };
+  const spec = { database: step.database, jobs: step.jobs, singleTransaction: step.jobs <= 1, clean: false };
   if (step.jobs <= 1) {
     await withDumpEntry(archive.path, archive.sidecar, (entry) => feedCommand(pgRestoreCommand(step.pgRestore ?? "", step.env, spec), entry.body(), feed), ctx.signal);
     return;

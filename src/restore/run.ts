@@ -53,6 +53,8 @@ export interface DatabaseRestoreSummary {
   safety_backup: string | null;
   rollback: string | null;
   globals_restored: string | null;
+  /** --tables: the tables restored (with the partitions of those named). */
+  tables_restored?: string[];
 }
 
 /**

@@ -12,8 +12,8 @@ describe("restore command builders", () => {
     expect(psqlRestoreCommand("psql", env, false).args).toEqual(["--no-psqlrc", "--no-password", "--quiet", "--set=ON_ERROR_STOP=0", "--file=-"]);
   });
 
-  it("pg_restore: database as a connection string, jobs, single transaction, tables with schemas", () => {
-    const one = pgRestoreCommand("pg_restore", env, { database: "we'ird=db", jobs: 1, singleTransaction: true, tables: ["items", "other.Mixed Case"], clean: true });
+  it("pg_restore: database as a connection string, jobs, single transaction, a list of entries", () => {
+    const one = pgRestoreCommand("pg_restore", env, { database: "we'ird=db", jobs: 1, singleTransaction: true, useList: "/tmp/x/list", clean: true, file: "/tmp/x/d.dump" });
     expect(one.args).toEqual([
       "--no-password",
       "--exit-on-error",
@@ -21,11 +21,10 @@ describe("restore command builders", () => {
       "--single-transaction",
       "--clean",
       "--if-exists",
-      "--table=items",
-      "--schema=other",
-      "--table=Mixed Case",
+      "--use-list=/tmp/x/list",
+      "/tmp/x/d.dump",
     ]);
-    const parallel = pgRestoreCommand("pg_restore", env, { database: "d", jobs: 4, singleTransaction: false, tables: [], clean: false, file: "/tmp/d.dump" });
+    const parallel = pgRestoreCommand("pg_restore", env, { database: "d", jobs: 4, singleTransaction: false, clean: false, file: "/tmp/d.dump" });
     expect(parallel.args).toEqual(["--no-password", "--exit-on-error", "--dbname=dbname='d'", "--jobs=4", "/tmp/d.dump"]);
   });
 
