@@ -18,6 +18,7 @@ interface RestoreFlags {
   jobs?: string;
   tables?: string;
   globals?: boolean;
+  globalsOverwrite?: boolean;
 }
 
 export function registerRestore(program: Command): void {
@@ -33,6 +34,7 @@ export function registerRestore(program: Command): void {
     .option("--jobs <n>", "parallel pg_restore jobs (custom-format dumps)")
     .option("--tables <list>", "comma-separated tables to restore (custom-format dumps)")
     .option("--globals", "restore a PostgreSQL globals archive (roles, tablespaces), or the globals of the same run first")
+    .option("--globals-overwrite", "with --globals: roles that exist already take the archive's attributes, passwords and settings (never the role the restore connects as)")
     .option("--json", "print the restore report as JSON on stdout")
     .addHelpText(
       "after",
@@ -60,6 +62,7 @@ or failed (nothing half-restored is left), 2 usage or config error, 130/143 inte
             jobs,
             tables,
             globals: flags.globals === true,
+            globalsOverwrite: flags.globalsOverwrite === true,
           };
           return { report: await runRestore(options, { config: session.loaded.config, configFile: session.loaded.file, logger: session.logger, redactor: session.redactor, signal: sig }) };
         } catch (err) {
@@ -91,6 +94,11 @@ function renderReport(report: RestoreReport): string {
   if (report.database) {
     const d = report.database;
     if (d.globals_restored) lines.push(`globals restored from ${d.globals_restored}`);
+    if (d.roles) {
+      const names = (list: string[]) => (list.length > 0 ? list.map((n) => JSON.stringify(n)).join(", ") : "none");
+      lines.push(`roles created: ${names(d.roles.created)}; changed: ${names(d.roles.changed)}`);
+      if (d.roles.skipped.length > 0) lines.push(`roles skipped (exist here): ${names(d.roles.skipped)}`);
+    }
     if (d.safety_backup) lines.push(`safety backup of the previous "${report.target}": ${d.safety_backup}`);
     lines.push(`restored ${report.archive.name} into database "${report.target}" on ${d.server}${d.created ? " (created)" : d.replaced ? " (replaced)" : ""}${d.tables === null ? "" : `, ${d.tables} tables`} in ${took}`);
     if (d.tables_restored) lines.push(`tables restored: ${d.tables_restored.join(", ")}`);

@@ -9,6 +9,7 @@ import { CommandError } from "../util/process.js";
 import { extractDump, withDumpEntry } from "./dump-entry.js";
 import { feedCommand } from "./feed.js";
 import { createDatabase, databaseExists, dropDatabase, listTables, openAdmin, renameDatabase, userRelationCount, type PgAdmin } from "./postgres-admin.js";
+import { restoreGlobals, type RolesOutcome } from "./pg-globals.js";
 import { pgRestoreCommand, psqlRestoreCommand } from "./postgres-commands.js";
 import { pgDropCommand } from "./cleanup-commands.js";
 import { openSelectiveDump, restoreSelectedTables, type SelectiveDump } from "./pg-selective.js";
@@ -30,6 +31,8 @@ export interface PgRestoreRequest {
   tables: readonly string[];
   /** The globals archive to restore first (--globals with a database archive). */
   globals: PreparedArchive | null;
+  /** --globals-overwrite: existing roles (never the connecting one) take the archive's attributes. */
+  globalsOverwrite: boolean;
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
@@ -90,8 +93,11 @@ async function restoreWith(req: PgRestoreRequest, clients: Clients, ctx: RunCont
     let safety: SafetyBackup | null = null;
     if (req.mode === "safe" && relations > 0) safety = await takeSafetyBackup(instance, target, ctx);
     let globalsRestored: string | null = null;
+    let roles: RolesOutcome | undefined;
     if (req.globals) {
-      warnings.push(...(await restoreGlobals(req.globals, psql.file, envFor(admin.maintenance), ctx)));
+      const done = await restoreGlobals(req.globals, { psql: psql.file, env: envFor(admin.maintenance), admin: admin.on(admin.maintenance), overwrite: req.globalsOverwrite }, ctx);
+      warnings.push(...done.warnings);
+      roles = done.roles;
       globalsRestored = req.globals.name;
     }
 
@@ -139,6 +145,7 @@ async function restoreWith(req: PgRestoreRequest, clients: Clients, ctx: RunCont
       safety_backup: safety?.archive ?? null,
       rollback: safety ? rollbackCommand(safety, target, ctx.configFile) : null,
       globals_restored: globalsRestored,
+      ...(roles ? { roles } : {}),
       ...(tablesRestored ? { tables_restored: tablesRestored } : {}),
       warnings,
     };
@@ -196,35 +203,19 @@ async function runRestore(req: PgRestoreRequest, step: RestoreStep, ctx: RunCont
   }
 }
 
-/**
- * pg_dumpall --globals-only output through psql, not stopping on errors: roles that exist
- * already (the restoring user's own, at least) fail by design. Errors become warnings.
- */
-async function restoreGlobals(globals: PreparedArchive, psql: string, env: Record<string, string>, ctx: RunContext): Promise<string[]> {
-  const errors: string[] = [];
-  await withDumpEntry(
-    globals.path,
-    globals.sidecar,
-    (entry) => feedCommand(psqlRestoreCommand(psql, env, false), restrictedPsqlInput(entry.body(), restrictKey()), { redactor: ctx.redactor, signal: ctx.signal, onStderrLine: (line) => /\bERROR:/.test(line) && errors.push(line) }),
-    ctx.signal,
-  );
-  if (errors.length === 0) return [];
-  return [`globals: ${errors.length} statement${errors.length === 1 ? "" : "s"} failed and were skipped (e.g. ${errors[0]?.replace(/^.*?ERROR:\s*/, "")})`];
-}
-
 function rolesHint(err: unknown): string {
   const tail = err instanceof CommandError ? err.stderrTail : "";
   return /role ".*" does not exist/.test(tail) ? " (the dump names roles this server lacks: restore the globals first with --globals, or create the roles)" : "";
 }
 
 /** A globals archive alone (--globals): roles and tablespaces into the instance's server. */
-export async function restorePostgresGlobalsOnly(globals: PreparedArchive, instance: PostgresInstance, ctx: RunContext): Promise<PgRestoreOutcome> {
+export async function restorePostgresGlobalsOnly(globals: PreparedArchive, instance: PostgresInstance, overwrite: boolean, ctx: RunContext): Promise<PgRestoreOutcome> {
   const psql = await restoreClient("psql", globals.sidecar, instance, ctx.signal);
   requireRestrictedPsql(psql);
   const where = instance.socket ? `socket ${instance.socket}` : `${instance.host}:${instance.port}`;
   return withPostgresConnection(instance, async (envFor) => {
     const admin = await openAdmin((database) => ({ psql: psql.file, env: envFor(database), signal: ctx.signal, redactor: ctx.redactor }));
-    const warnings = await restoreGlobals(globals, psql.file, envFor(admin.maintenance), ctx);
-    return { server: where, created: false, replaced: false, tables: null, safety_backup: null, rollback: null, globals_restored: globals.name, warnings };
+    const { roles, warnings } = await restoreGlobals(globals, { psql: psql.file, env: envFor(admin.maintenance), admin: admin.on(admin.maintenance), overwrite }, ctx);
+    return { server: where, created: false, replaced: false, tables: null, safety_backup: null, rollback: null, globals_restored: globals.name, roles, warnings };
   });
 }

@@ -7,6 +7,7 @@ import { restoreFiles, type FilesRestoreResult } from "./files.js";
 import { findRunGlobals } from "./globals.js";
 import { restoreInstance } from "./instance.js";
 import { restoreMysql } from "./mysql.js";
+import type { RolesOutcome } from "./pg-globals.js";
 import { restorePostgres, restorePostgresGlobalsOnly } from "./postgres.js";
 import { restoreTestName } from "./sql-quote.js";
 import { prepareResolved, type PreparedArchive } from "./prepare.js";
@@ -26,6 +27,8 @@ export interface RestoreOptions {
   jobs?: number | undefined;
   tables?: string[] | undefined;
   globals: boolean;
+  /** With --globals: existing roles take the archive's attributes and passwords (never the connecting role). */
+  globalsOverwrite?: boolean | undefined;
   /** Where the TTY progress line goes (stderr). */
   progressStream?: NodeJS.WriteStream | undefined;
 }
@@ -55,6 +58,8 @@ export interface DatabaseRestoreSummary {
   globals_restored: string | null;
   /** --tables: the tables restored (with the partitions of those named). */
   tables_restored?: string[];
+  /** --globals: roles created, changed (--globals-overwrite) and left as they were. */
+  roles?: RolesOutcome;
 }
 
 /**
@@ -114,6 +119,8 @@ async function restoreDatabase(prepared: PreparedArchive, options: RestoreOption
   const mode = options.mode ?? "safe";
   const jobs = options.jobs ?? 1;
   const tables = options.tables ?? [];
+  const globalsOverwrite = options.globalsOverwrite === true;
+  if (globalsOverwrite && !options.globals) throw new UsageError("--globals-overwrite goes with --globals");
   if (instance.type === "mysql" && (tables.length > 0 || jobs > 1 || options.globals)) throw new UsageError("--tables, --jobs and --globals apply to PostgreSQL archives");
   const progress = createProgress(options.progressStream ?? process.stderr, "restoring");
   const onProgress = (done: number, total: number) => progress.update(done, total);
@@ -127,7 +134,7 @@ async function restoreDatabase(prepared: PreparedArchive, options: RestoreOption
         throw new UsageError(`${prepared.name} holds the roles and tablespaces of ${sidecar.instance.name}: restoring it changes them server-wide, so it is done only when asked (--globals)`);
       }
       if (instance.type !== "postgres") throw new UsageError("globals archives are PostgreSQL's");
-      return finish("(globals)", await restorePostgresGlobalsOnly(prepared, instance, ctx));
+      return finish("(globals)", await restorePostgresGlobalsOnly(prepared, instance, globalsOverwrite, ctx));
     }
     const original = sidecar.database ?? "";
     const named = options.target ?? original;
@@ -136,7 +143,7 @@ async function restoreDatabase(prepared: PreparedArchive, options: RestoreOption
     if (instance.type === "mysql") return finish(target, await restoreMysql({ archive: prepared, instance, target, mode, force: options.force, onProgress }, ctx));
     const globals = options.globals ? await findRunGlobals(prepared, ctx.config.options.tmp_dir, ctx.signal) : null;
     try {
-      return finish(target, await restorePostgres({ archive: prepared, instance, target, mode, force: options.force, jobs, tables, globals, onProgress }, ctx));
+      return finish(target, await restorePostgres({ archive: prepared, instance, target, mode, force: options.force, jobs, tables, globals, globalsOverwrite, onProgress }, ctx));
     } finally {
       await globals?.release();
     }

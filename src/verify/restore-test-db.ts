@@ -30,7 +30,7 @@ export async function restoreTestDatabase(path: string, sidecar: Sidecar, ctx: R
   const archive: PreparedArchive = { storage: new LocalStorage(dirname(path), "file"), key: basename(path), name: sidecar.archive.file, sidecar, path, location: path, release: async () => undefined };
   const common = { archive, target: scratch, mode: "fast" as const, force: false };
   try {
-    if (instance.type === "postgres") await restorePostgres({ ...common, instance, jobs: 1, tables: [], globals: null }, ctx);
+    if (instance.type === "postgres") await restorePostgres({ ...common, instance, jobs: 1, tables: [], globals: null, globalsOverwrite: false }, ctx);
     else await restoreMysql({ ...common, instance }, ctx);
     const counts = instance.type === "postgres" ? await pgCounts(instance, sidecar, scratch, ctx) : await mysqlCounts(instance, scratch, ctx);
     const recorded = sidecar.tables ?? [];
