@@ -15,6 +15,27 @@ export const tableSchema = z.object({
   rows_estimate: z.number().nullable(),
 });
 
+/**
+ * Properties of the database itself that its dump does not carry, read at backup time and
+ * applied to the restored database (whatever its name). Optional: older sidecars lack it.
+ */
+export const databasePropertiesSchema = z.discriminatedUnion("engine", [
+  z
+    .object({
+      engine: z.literal("postgres"),
+      owner: z.string(),
+      /** null: the default privileges (datacl NULL); grantee null: PUBLIC. */
+      acl: z.array(z.object({ grantee: z.string().nullable(), privilege: z.string(), grantable: z.boolean() })).nullable(),
+      comment: z.string().nullable(),
+      /** ALTER DATABASE … SET, as "name=value". */
+      settings: z.array(z.string()),
+      /** ALTER ROLE … IN DATABASE … SET. */
+      role_settings: z.array(z.object({ role: z.string(), settings: z.array(z.string()) })),
+    })
+    .loose(),
+  z.object({ engine: z.literal("mysql"), character_set: z.string(), collation: z.string() }).loose(),
+]);
+
 export const sidecarSchema = z
   .object({
     format_version: z.number().int(),
@@ -44,6 +65,7 @@ export const sidecarSchema = z
     tool: z.object({ name: z.string(), version: z.string() }),
     contents: z.array(entrySchema),
     tables: z.array(tableSchema).optional(),
+    database_properties: databasePropertiesSchema.optional(),
     warnings: z.array(z.string()),
     /** Set by `import`: the archive was made by the old Python tool and adopted. */
     imported: z
@@ -61,3 +83,4 @@ export const sidecarSchema = z
 
 export type Sidecar = z.infer<typeof sidecarSchema>;
 export type SidecarTable = z.infer<typeof tableSchema>;
+export type DatabaseProperties = z.infer<typeof databasePropertiesSchema>;

@@ -63,6 +63,9 @@ export async function restoreMysql(req: MysqlRestoreRequest, ctx: RunContext): P
     };
     if (tables > 0) await recreate();
     else if (!exists) await mysqlQuery(q, `CREATE DATABASE ${mysqlIdent(target)}`);
+    // The dump holds no CREATE DATABASE: the recorded default character set and collation.
+    const recorded = recordedCharset(sidecar);
+    if (recorded) await mysqlQuery(q, `ALTER DATABASE ${mysqlIdent(target)}${recorded}`);
 
     const total = sidecar.contents.reduce((sum, e) => sum + e.size, 0);
     let done = 0;
@@ -123,6 +126,14 @@ async function mysqlClient(instance: MysqlInstance, signal?: AbortSignal): Promi
     return findClientTool({ signal }, dump);
   }
   return findClientTool({ signal });
+}
+
+/** " CHARACTER SET x COLLATE y" recorded at backup time, if any. */
+function recordedCharset(sidecar: PreparedArchive["sidecar"]): string {
+  const props = sidecar.database_properties;
+  if (props?.engine !== "mysql") return "";
+  const safe = (v: string) => /^\w+$/.test(v);
+  return safe(props.character_set) && safe(props.collation) ? ` CHARACTER SET ${props.character_set} COLLATE ${props.collation}` : "";
 }
 
 /** " CHARACTER SET x COLLATE y" of an existing database, so recreating it keeps them. */

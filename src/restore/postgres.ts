@@ -9,6 +9,7 @@ import { CommandError } from "../util/process.js";
 import { extractDump, withDumpEntry } from "./dump-entry.js";
 import { feedCommand } from "./feed.js";
 import { createDatabase, databaseExists, dropDatabase, listTables, openAdmin, renameDatabase, userRelationCount, type PgAdmin } from "./postgres-admin.js";
+import { applyDatabaseProperties } from "./pg-database-properties.js";
 import { restoreGlobals, type RolesOutcome } from "./pg-globals.js";
 import { pgRestoreCommand, psqlRestoreCommand } from "./postgres-commands.js";
 import { pgDropCommand } from "./cleanup-commands.js";
@@ -136,6 +137,8 @@ async function restoreWith(req: PgRestoreRequest, clients: Clients, ctx: RunCont
       const safe = safety ? `; the safety backup taken before is kept: ${safety.name}` : "";
       throw new OperationError(`restore of ${archive.name} into "${target}" failed; ${undone}${kept}${safe}${rolesHint(err)}`, { cause: err });
     }
+    // Owner, grants, comment, settings: the dump does not carry them (recorded in the sidecar).
+    if (create) warnings.push(...(await applyDatabaseProperties(admin.on(admin.maintenance), target, archive.sidecar.database_properties)));
     const tables = (await listTables(admin, target)).length;
     return {
       server: where,

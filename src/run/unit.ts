@@ -74,6 +74,7 @@ export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "sa
       tool: { name: TOOL_NAME, version: VERSION },
       contents: product.contents,
       ...(product.tables ? { tables: product.tables } : {}),
+      ...(product.databaseProperties ? { database_properties: product.databaseProperties } : {}),
       warnings: product.warnings,
     };
     try {

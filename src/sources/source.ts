@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 import type { ContentEntry } from "../archive/entry.js";
-import type { SidecarTable } from "../catalog/sidecar.js";
+import type { DatabaseProperties, SidecarTable } from "../catalog/sidecar.js";
 import type { Instance } from "../config/schema.js";
 import type { Logger } from "../util/logger.js";
 import type { Redactor } from "../util/redact.js";
@@ -28,6 +28,8 @@ export interface UnitProduct {
   dumpFormat: "plain" | "custom" | "files" | null;
   serverVersion: string | null;
   tables?: SidecarTable[];
+  /** Owner, grants, settings / character set of the database itself (not in its dump). */
+  databaseProperties?: DatabaseProperties;
   /** Non-fatal findings recorded in the sidecar and the report (e.g. a skipped vanished file). */
   warnings: string[];
 }

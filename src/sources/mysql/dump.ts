@@ -6,7 +6,7 @@ import { MYSQL_DUMP_TRAILER } from "../dump-trailer.js";
 import type { ProduceContext, UnitProduct } from "../source.js";
 import { MYSQL_FAILURE_LINES, MYSQL_WARNING_LINES, mysqlDumpCommand } from "./commands.js";
 import { withMysqlConnection } from "./connection.js";
-import { databaseExists, listTables, type MysqlQueryContext } from "./queries.js";
+import { databaseCharset, databaseExists, listTables, type MysqlQueryContext } from "./queries.js";
 import { ignoredTables } from "./select.js";
 import type { MysqlTool } from "./tools.js";
 
@@ -26,6 +26,7 @@ export async function produceMysqlDatabase(plan: MysqlPlan, database: string, ct
     // information_schema answers "no tables" for a missing database: ask for it by name.
     if (!(await databaseExists(q, database))) throw new OperationError(`database "${database}" does not exist on ${plan.where} (check databases in the config)`);
     const tables = await listTables(q, database);
+    const charset = await databaseCharset(q, database);
     const ignore = ignoredTables(database, tables.map((t) => t.name), instance.exclude_tables);
     const result = await dumpToArchive(
       {
@@ -46,6 +47,7 @@ export async function produceMysqlDatabase(plan: MysqlPlan, database: string, ct
       dumpTool: { name: dump.name, version: dump.client.version },
       dumpFormat: "plain",
       serverVersion: plan.serverVersion,
+      ...(charset ? { databaseProperties: { engine: "mysql" as const, ...charset } } : {}),
       tables: tables.filter((t) => !t.view && !ignored.has(`${database}.${t.name}`)).map((t) => ({ name: t.name, rows_estimate: t.rows_estimate })),
       warnings: result.warnings,
     };

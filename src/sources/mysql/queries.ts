@@ -55,3 +55,10 @@ export async function listTables(ctx: MysqlQueryContext, database: string): Prom
     return { name: name ?? "", rows_estimate: Number.isFinite(n) && n >= 0 ? n : null, view: type === "VIEW" };
   });
 }
+
+/** The database's default character set and collation (its dump holds no CREATE DATABASE). */
+export async function databaseCharset(ctx: MysqlQueryContext, database: string): Promise<{ character_set: string; collation: string } | null> {
+  const rows = await mysqlQuery(ctx, `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${sqlString(database)}`);
+  const [cs, coll] = rows[0] ?? [];
+  return cs && coll ? { character_set: cs, collation: coll } : null;
+}

@@ -5,6 +5,7 @@ import { PG_DUMP_TRAILER, PG_DUMPALL_TRAILER } from "../dump-trailer.js";
 import type { ProduceContext, UnitProduct } from "../source.js";
 import { PG_FAILURE_LINES, PG_WARNING_LINES, pgDumpallGlobalsCommand, pgDumpCommand, pgRestoreReadAllCommand } from "./commands.js";
 import { withPostgresConnection } from "./connection.js";
+import { pgDatabaseProperties } from "./database-properties.js";
 import { tableEstimates, type ServerInfo } from "./queries.js";
 import { tablesAfterExclusion } from "./select.js";
 import type { PgTool } from "./tools.js";
@@ -26,7 +27,9 @@ export async function produceDatabase(plan: PgPlan, database: string, ctx: Produ
   return withPostgresConnection(instance, async (envFor) => {
     const env = envFor(database);
     // Read before the dump: this also fails fast, with the server's words, on a missing database.
-    const tables = await tableEstimates({ psql: plan.psql.file, env, signal: ctx.signal, redactor: ctx.redactor });
+    const q = { psql: plan.psql.file, env, signal: ctx.signal, redactor: ctx.redactor };
+    const tables = await tableEstimates(q);
+    const databaseProperties = await pgDatabaseProperties(q);
     const custom = instance.format === "custom";
     if (custom && !plan.pgRestore) throw new Error("custom-format unit planned without pg_restore");
     const result = await dumpToArchive(
@@ -48,6 +51,7 @@ export async function produceDatabase(plan: PgPlan, database: string, ctx: Produ
       dumpFormat: instance.format,
       serverVersion: plan.server.display,
       tables: tablesAfterExclusion(tables, instance.exclude_tables),
+      databaseProperties,
       warnings: result.warnings,
     };
   });
