@@ -108,7 +108,7 @@ export function selectTableEntries(toc: readonly TocEntry[], names: readonly str
     .filter((e) => !selected.has(e.id) && ATTACHED.has(e.desc) && e.deps.some((d) => selected.has(d)) && belongs(e))
     .map((e) => {
       const needs = relationDepsMissing(e).map((d) => byId.get(d)).filter((d): d is TocEntry => d !== undefined);
-      return `${e.desc} ${qualified(e)}: needs ${needs.map((d) => `${d.desc} ${qualified(d)}`).join(", ")}, which is not restored`;
+      return `${e.desc} ${qualified(e)}: needs ${needs.map((d) => `${d.desc} ${qualified(d)}`).join(", ")} (not restored)`;
     });
   return {
     ids: toc.filter((e) => selected.has(e.id)).map((e) => e.id),

@@ -121,7 +121,10 @@ async function restoreDatabase(prepared: PreparedArchive, options: RestoreOption
   const tables = options.tables ?? [];
   const globalsOverwrite = options.globalsOverwrite === true;
   if (globalsOverwrite && !options.globals) throw new UsageError("--globals-overwrite goes with --globals");
-  if (instance.type === "mysql" && (tables.length > 0 || jobs > 1 || options.globals)) throw new UsageError("--tables, --jobs and --globals apply to PostgreSQL archives");
+  if (instance.type === "mysql" && tables.length > 0) {
+    throw new UsageError("--tables: MySQL/MariaDB dumps are plain SQL and are restored whole; restore into another --target and copy the tables you need; nothing was changed");
+  }
+  if (instance.type === "mysql" && (jobs > 1 || options.globals)) throw new UsageError("--jobs and --globals apply to PostgreSQL archives");
   const progress = createProgress(options.progressStream ?? process.stderr, "restoring");
   const onProgress = (done: number, total: number) => progress.update(done, total);
   const finish = (target: string, database: DatabaseRestoreSummary & { warnings: string[] }) => {

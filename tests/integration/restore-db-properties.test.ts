@@ -72,7 +72,7 @@ function cli(args: string[]) {
   return runCli(["-c", config, ...args], { env: { VYA_TEST_PG_PASSWORD: pg.password, VYA_TEST_MY_PASSWORD: my.password } });
 }
 
-describe("database properties", () => {
+describe("database properties", { timeout: 180_000 }, () => {
   it("PostgreSQL: owner, grants, comment and settings come back on the new name", async () => {
     const result = await cli(["restore", "--file", archives.pg, "--target", "vya_rp_copy"]);
     expect(result.exitCode, String(result.stderr)).toBe(0);
@@ -101,5 +101,12 @@ describe("database properties", () => {
     const result = await cli(["restore", "--file", archives.my, "--target", "vya_rp_copy"]);
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(await myCharset("vya_rp_copy")).toBe("latin1\tlatin1_german1_ci");
+  });
+
+  it("MariaDB: --tables is refused clearly (plain dumps are restored whole), nothing created", async () => {
+    const result = await cli(["restore", "--file", archives.my, "--target", "vya_rp_tables", "--tables", "t"]);
+    expect(result.exitCode).toBe(2);
+    expect(String(result.stderr)).toMatch(/--tables: MySQL\/MariaDB dumps are plain SQL and are restored whole/);
+    expect(await myCharset("vya_rp_tables")).toBe("");
   });
 });

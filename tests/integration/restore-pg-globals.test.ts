@@ -51,7 +51,7 @@ afterAll(async () => {
   await cleanup();
 });
 
-describe("restore --globals", () => {
+describe("restore --globals", { timeout: 180_000 }, () => {
   it("never replaces the connecting role's password, leaves existing roles alone, creates missing ones, and says so", async () => {
     const result = await cli(["--json", "restore", "--file", globalsArchive, "--globals"], NEW.admin);
     expect(result.exitCode, String(result.stderr)).toBe(0);

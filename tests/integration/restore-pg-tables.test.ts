@@ -45,7 +45,7 @@ afterAll(async () => {
   await cleanup();
 });
 
-describe("restore --tables (custom-format dump)", () => {
+describe("restore --tables (custom-format dump)", { timeout: 180_000 }, () => {
   it("sales.customers,items into a new database: exactly those two tables (items found in its schema), rows identical, sequence and type there", async () => {
     const result = await cli(["restore", "--file", custom, "--target", "vya_rt_two", "--tables", "sales.customers,items"]);
     expect(result.exitCode, String(result.stderr)).toBe(0);
