@@ -1,6 +1,6 @@
 import { OperationError } from "../util/errors.js";
 import type { Redactor } from "../util/redact.js";
-import type { Sidecar } from "./sidecar.js";
+import type { DatabaseProperties, Sidecar } from "./sidecar.js";
 
 /**
  * The one pass that keeps secrets out of a sidecar without corrupting it. A sidecar is read
@@ -34,5 +34,24 @@ export function sealSidecar(sidecar: Sidecar, redactor: Redactor): Sidecar {
       `the sidecar's ${found[0]} holds a configured secret (a password that equals or is part of a name): refusing to write a backup whose catalogue entry would leak it or have to be altered; change that password`,
     );
   }
-  return { ...sidecar, warnings: sidecar.warnings.map((w) => redactor.redact(w)) };
+  // Database properties are an extra: one holding a secret (an owner "postgres" whose password is
+  // "postgres") is left out with a warning rather than failing the backup.
+  const property = databasePropertyValues(sidecar.database_properties).find(([, value]) => typeof value === "string" && redactor.holds(value));
+  const { database_properties: props, ...rest } = sidecar;
+  const kept = property ? rest : { ...rest, ...(props ? { database_properties: props } : {}) };
+  const warnings = property ? [...sidecar.warnings, `the database's properties (owner, grants, comment, settings) were not recorded: ${property[0]} holds a configured secret; restore will leave them at the server's defaults`] : sidecar.warnings;
+  return { ...kept, warnings: warnings.map((w) => redactor.redact(w)) };
+}
+
+/** Role names, comment and settings recorded for the database: restored as they are, so never redacted. */
+function databasePropertyValues(props: DatabaseProperties | undefined): [string, string | null][] {
+  if (!props) return [];
+  if (props.engine === "mysql") return [["database_properties.character_set", props.character_set], ["database_properties.collation", props.collation]];
+  return [
+    ["database_properties.owner", props.owner],
+    ["database_properties.comment", props.comment],
+    ...(props.acl ?? []).map((a, i): [string, string | null] => [`database_properties.acl[${i}].grantee`, a.grantee]),
+    ...props.settings.map((v, i): [string, string] => [`database_properties.settings[${i}]`, v]),
+    ...props.role_settings.flatMap((r, i): [string, string][] => [[`database_properties.role_settings[${i}].role`, r.role], ...r.settings.map((v, j): [string, string] => [`database_properties.role_settings[${i}].settings[${j}]`, v])]),
+  ];
 }

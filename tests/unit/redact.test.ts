@@ -49,6 +49,14 @@ describe("sidecar and secrets", () => {
     }
   });
 
+  it("leaves out database properties that hold a secret, with a warning naming the field only", () => {
+    const database_properties = { engine: "postgres" as const, owner: "postgres", acl: null, comment: "c", settings: [], role_settings: [] };
+    const sealed = sealSidecar(sidecar({ database_properties }), redactorOf("postgres"));
+    expect(sealed.database_properties).toBeUndefined();
+    expect(sealed.warnings).toEqual([expect.stringMatching(/^the database's properties .* not recorded: database_properties\.owner holds a configured secret/)]);
+    expect(sealSidecar(sidecar({ database_properties }), redactorOf("hunter2")).database_properties).toEqual(database_properties);
+  });
+
   it("redacts free text (warnings)", () => {
     const sealed = sealSidecar(sidecar({ warnings: ["pg_dump: warning: connection to postgres failed"] }), redactorOf("postgres"));
     expect(sealed.warnings).toEqual(["pg_dump: warning: connection to *** failed"]);
