@@ -88,7 +88,7 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
     ctx.logger.info({ archive: prepared.location, sha256: sidecar.archive.sha256 }, "archive matches its sidecar (size and sha256)");
     if (sidecar.kind === "files") {
       if (options.mode) throw new UsageError("--mode applies to database archives; a files archive is restored to --target DIR or, without it, to its original locations");
-      if (options.tables || options.jobs || options.globals) throw new UsageError("--tables, --jobs and --globals apply to database archives");
+      if (options.tables || options.jobs || options.globals || options.globalsOverwrite) throw new UsageError("--tables, --jobs and --globals apply to database archives");
       const progress = createProgress(options.progressStream ?? process.stderr, "restoring");
       try {
         const files = await restoreFiles({
