@@ -8,7 +8,8 @@ export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts"],
     globalSetup: ["tests/helpers/global-setup.ts", "tests/helpers/setup-databases.ts"],
-    testTimeout: 60_000,
+    // Generous: the CI machine has 2 cores and these tests spawn real servers and clients; a slow pass must not fail.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     // Integration tests spawn the CLI and real servers; two cores do not profit from more workers.
     maxWorkers: 2,
