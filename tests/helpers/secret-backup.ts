@@ -39,13 +39,15 @@ export async function backupThroughRecorders(dir: string, tools: [string, string
   if (result.exitCode !== 0) return { result, argv: "", tmp, runtime, sidecars: [], outputs: [] };
 
   const argv = await readFile(argvLog, "utf8");
-  const sidecars = (await allNames(join(dir, "backups"))).filter((n) => n.endsWith(".json"));
+  const written = (await allNames(join(dir, "backups"))).filter((n) => n.endsWith(".json"));
+  // Run records (.runs/) are searched for the secret too, but they are not sidecars.
+  const sidecars = written.filter((n) => !n.startsWith(".runs/") && !n.includes("/.runs/"));
   const outputs: [string, string][] = [
     ["argv", argv],
     ["stdout", String(result.stdout)],
     ["stderr", String(result.stderr)],
     ["log file", await readFile(logFile, "utf8")],
-    ...(await Promise.all(sidecars.map(async (s): Promise<[string, string]> => [s, await readFile(join(dir, "backups", s), "utf8")]))),
+    ...(await Promise.all(written.map(async (s): Promise<[string, string]> => [s, await readFile(join(dir, "backups", s), "utf8")]))),
   ];
   return { result, argv, tmp, runtime, sidecars, outputs };
 }

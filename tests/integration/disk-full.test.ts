@@ -166,9 +166,9 @@ describe.skipIf(!ROOT)("a full disk (needs root to mount a tmpfs)", () => {
     expect((await runCli(["-c", probe, "backup"])).exitCode).toBe(0);
     const [probed] = await archivesIn(join(dir, "backups", "db01", "sidecar"));
     const pages = Math.ceil((await stat(probed as string)).size / 4096);
-    // Fill the disk so that exactly the archive's pages stay free: the sidecar finds none.
+    // Fill the disk so that exactly the run record's page and the archive's pages stay free: the sidecar finds none.
     const store = await smallDisk("store-sidecar", "1m");
-    await writeFile(join(store, "filler"), Buffer.alloc((await freeBytes(store)) - pages * 4096));
+    await writeFile(join(store, "filler"), Buffer.alloc((await freeBytes(store)) - (pages + 1) * 4096));
     const config = await configOn(store, "sidecar.yaml", [smallFiles({ id: 12, name: "sidecar", compression_level: 0 })]);
     const result = await runCli(["-c", config, "--json", "backup"], { timeoutMs: 60_000 });
     expect(result.exitCode, String(result.stderr)).toBe(1);
@@ -183,11 +183,15 @@ describe.skipIf(!ROOT)("a full disk (needs root to mount a tmpfs)", () => {
     // The issue's case: MariaDB into zip on a full disk, and a files zip (which used to wait
     // forever with nothing left to run). Beside them, a dump that never ends keeps the run going
     // until the signal, whether or not the full-disk units have failed by then.
+    // The never-ending dump spools (tar.gz) on a roomy tmp_dir: were it written to the full disk it
+    // would fail by itself and end the run before the signal (seen on a loaded machine).
+    const spool = join(dir, "term-spool");
+    await mkdir(spool);
     const fake = join(dir, "fake-sleep");
     await mkdir(fake);
     const pidFile = join(dir, "sleep.pid");
     await writeScript(fake, "pg_dump", `if [ "$1" = --version ]; then exec ${join(pg.binDir, "pg_dump")} --version; fi\nprintf -- '-- partial\\n'\necho $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile}\nexec sleep 120`);
-    const config = await configOn(store, "term.yaml", [myInstance({ id: 10, name: "my-full", archive: "zip" }), filesInstance({ id: 13, name: "files-full", archive: "zip", compression_level: 0 }), pgInstance({ id: 11, name: "pg-sleep", archive: "zip" })], { concurrency: 3 });
+    const config = await configOn(store, "term.yaml", [myInstance({ id: 10, name: "my-full", archive: "zip" }), filesInstance({ id: 13, name: "files-full", archive: "zip", compression_level: 0 }), pgInstance({ id: 11, name: "pg-sleep", archive: "tar.gz" })], { concurrency: 3, tmp_dir: spool });
     const run = startCli(["-c", config, "--json", "backup"], { env: env(), pathPrepend: [fake], timeoutMs: 60_000 });
     let stderr = "";
     run.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -199,7 +203,7 @@ describe.skipIf(!ROOT)("a full disk (needs root to mount a tmpfs)", () => {
     run.kill("SIGTERM");
     const result = await run;
     expect(result.timedOut, "the run hung after SIGTERM").toBe(false);
-    expect(result.exitCode).toBe(143);
+    expect(result.exitCode, `signal ${String(result.signal)}; stderr: ${stderr.slice(-2000)}`).toBe(143);
     const report = parseReport(result.stdout);
     expect(report.interrupted).toBe(true);
     for (const name of ["my-full", "files-full"]) expect(report.units.find((u) => u.instance.name === name)?.status).toBe("failed");
@@ -207,6 +211,7 @@ describe.skipIf(!ROOT)("a full disk (needs root to mount a tmpfs)", () => {
     // The MySQL credentials file is gone too.
     expect(await readdir(tmp)).toEqual([]);
     expect(await credentialsLeft(runtime)).toEqual([]);
+    expect(await readdir(spool)).toEqual([]);
     expect(() => process.kill(Number(readFileSync(pidFile, "utf8")), 0)).toThrow();
   });
 });

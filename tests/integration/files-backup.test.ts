@@ -180,9 +180,13 @@ describe("files backup failures", () => {
     const config = join(dir, "keep.yaml");
     await writeFile(config, stringify({ server: { name: "db01" }, storage: { local: { path: backups } }, instances: [{ id: 9, type: "files", paths: [`${data}/*`] }] }));
     expect((await runCli(["-c", config, "backup"])).exitCode).toBe(0);
-    const before = await walkFiles(backups);
+    // The failed run adds its run record under .runs/ (so verify --latest sees it failed); archives and sidecars stay as they were.
+    const backupFiles = async () => (await walkFiles(backups)).filter((f) => !f.includes("/.runs/"));
+    const before = await backupFiles();
+    const hashes = await Promise.all(before.map(sha256File));
     await writeFile(config, stringify({ server: { name: "db01" }, storage: { local: { path: backups } }, instances: [{ id: 9, type: "files", paths: [`${data}/none-*`] }] }));
     expect((await runCli(["-c", config, "backup"])).exitCode).toBe(1);
-    expect(await walkFiles(backups)).toEqual(before);
+    expect(await backupFiles()).toEqual(before);
+    expect(await Promise.all(before.map(sha256File))).toEqual(hashes);
   });
 });
