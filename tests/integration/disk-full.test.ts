@@ -7,8 +7,7 @@ import { sha256File } from "../helpers/archives.js";
 import { runCli, startCli } from "../helpers/cli.js";
 import { allNames, credentialsLeft, archivesIn, parseReport, readSidecar, writeDbConfig } from "../helpers/db-run.js";
 import { writeScript } from "../helpers/fake-tools.js";
-import { mariadb, quoteMysqlString } from "../helpers/mariadb.js";
-import { createDatabase, createRole, dropDatabase, psql } from "../helpers/postgres.js";
+import { createBigDatabases, type BigDatabases } from "../helpers/big-databases.js";
 import { freeBytes, mountSmallDisk } from "../helpers/small-disk.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
@@ -20,14 +19,9 @@ import { makeTempDir } from "../helpers/tmp.js";
  */
 const pg = inject("postgres");
 const my = inject("mariadb");
-const PG_DB = "vya_full_pg";
-const PG_ROLE = "vya_full_role";
-const PG_PW = "full-pg-pw";
-const MY_DB = "vya_full_my";
-const MY_USER = "vya_full_my";
-const MY_PW = "full-my-pw";
 const ROOT = process.getuid?.() === 0;
 let dir: string;
+let dbs: BigDatabases;
 let cleanup: () => Promise<void>;
 let tmp: string;
 let runtime: string;
@@ -36,10 +30,10 @@ let bigTree: string;
 const unmounts: (() => Promise<void>)[] = [];
 
 // Credential files go to the private runtime dir: its own per test file, checked empty after each run.
-const env = () => ({ PGPW: PG_PW, MYPW: MY_PW, TMPDIR: tmp, XDG_RUNTIME_DIR: runtime });
+const env = () => ({ ...dbs.passwordEnv, TMPDIR: tmp, XDG_RUNTIME_DIR: runtime });
 // compression_level 0: every archive is as big as its data (4 MB), twice the disk.
-const pgInstance = (extra: Record<string, unknown>) => ({ type: "postgres", host: pg.host, port: pg.port, user: PG_ROLE, password: "${env:PGPW}", databases: [PG_DB], globals: false, compression_level: 0, ...extra });
-const myInstance = (extra: Record<string, unknown>) => ({ type: "mysql", host: my.host, port: my.port, user: MY_USER, password: "${env:MYPW}", databases: [MY_DB], compression_level: 0, ...extra });
+const pgInstance = (extra: Record<string, unknown>) => dbs.pgInstance({ compression_level: 0, ...extra });
+const myInstance = (extra: Record<string, unknown>) => dbs.myInstance({ compression_level: 0, ...extra });
 const filesInstance = (extra: Record<string, unknown>) => ({ type: "files", paths: [`${bigTree}/*`], ...extra });
 const smallFiles = (extra: Record<string, unknown>) => ({ type: "files", paths: [`${small}/*`], archive: "zip", ...extra });
 
@@ -75,23 +69,12 @@ beforeAll(async () => {
   // Incompressible: 4 MB stays 4 MB in either format.
   await writeFile(join(bigTree, "one.bin"), randomBytes(2 * 1024 * 1024));
   await writeFile(join(bigTree, "two.bin"), randomBytes(2 * 1024 * 1024));
-  await createRole(pg, PG_ROLE, PG_PW);
-  await createDatabase(pg, PG_DB, PG_ROLE);
   // ~4 MB of plain dump.
-  await psql(pg, "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 80000) g;", PG_DB, { user: PG_ROLE, password: PG_PW });
-  await mariadb(
-    my,
-    `CREATE DATABASE ${MY_DB}; CREATE TABLE ${MY_DB}.big (id INT PRIMARY KEY, v CHAR(32));
-     SET SESSION max_recursive_iterations = 100000;
-     INSERT INTO ${MY_DB}.big WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 80000) SELECT n, MD5(n) FROM s;
-     CREATE USER '${MY_USER}'@'%' IDENTIFIED BY ${quoteMysqlString(MY_PW)}; GRANT ALL PRIVILEGES ON *.* TO '${MY_USER}'@'%';`,
-  );
+  dbs = await createBigDatabases(pg, my, "vya_full", 80000);
 });
 afterAll(async () => {
   for (const unmount of unmounts) await unmount().catch(() => undefined);
-  await dropDatabase(pg, PG_DB);
-  await psql(pg, `DROP ROLE IF EXISTS ${PG_ROLE}`);
-  await mariadb(my, `DROP DATABASE IF EXISTS ${MY_DB}; DROP USER IF EXISTS '${MY_USER}'@'%';`);
+  await dbs.drop();
   await cleanup();
 });
 

@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { allNames, credentialsLeft, parseReport, writeDbConfig } from "../helpers/db-run.js";
 import { writeScript } from "../helpers/fake-tools.js";
-import { mariadb, quoteMysqlString } from "../helpers/mariadb.js";
-import { createDatabase, createRole, dropDatabase, psql } from "../helpers/postgres.js";
+import { createBigDatabases, type BigDatabases } from "../helpers/big-databases.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
 /**
@@ -15,43 +14,27 @@ import { makeTempDir } from "../helpers/tmp.js";
  */
 const pg = inject("postgres");
 const my = inject("mariadb");
-const PG_DB = "vya_trunc_pg";
-const PG_ROLE = "vya_trunc_role";
-const PG_PW = "trunc-pg-pw";
-const MY_DB = "vya_trunc_my";
-const MY_USER = "vya_trunc_my";
-const MY_PW = "trunc-my-pw";
 let dir: string;
+let dbs: BigDatabases;
 let cleanup: () => Promise<void>;
 let tmp: string;
 let runtime: string;
 
 // Credential files go to the private runtime dir: its own per test file, checked empty after each run.
-const env = () => ({ PGPW: PG_PW, MYPW: MY_PW, TMPDIR: tmp, XDG_RUNTIME_DIR: runtime });
-const pgInstance = (extra: Record<string, unknown>) => ({ type: "postgres", host: pg.host, port: pg.port, user: PG_ROLE, password: "${env:PGPW}", databases: [PG_DB], globals: false, ...extra });
-const myInstance = (extra: Record<string, unknown>) => ({ type: "mysql", host: my.host, port: my.port, user: MY_USER, password: "${env:MYPW}", databases: [MY_DB], ...extra });
+const env = () => ({ ...dbs.passwordEnv, TMPDIR: tmp, XDG_RUNTIME_DIR: runtime });
+const pgInstance = (extra: Record<string, unknown>) => dbs.pgInstance(extra);
+const myInstance = (extra: Record<string, unknown>) => dbs.myInstance(extra);
 
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir());
   tmp = join(dir, "tmp");
   runtime = join(dir, "run");
   await mkdir(tmp);
-  await createRole(pg, PG_ROLE, PG_PW);
-  await createDatabase(pg, PG_DB, PG_ROLE);
   // ~1.5 MB of dump, several hundred kB in custom format: a cut at 100 kB is well inside.
-  await psql(pg, "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 30000) g;", PG_DB, { user: PG_ROLE, password: PG_PW });
-  await mariadb(
-    my,
-    `CREATE DATABASE ${MY_DB}; CREATE TABLE ${MY_DB}.big (id INT PRIMARY KEY, v CHAR(32));
-     SET SESSION max_recursive_iterations = 100000;
-     INSERT INTO ${MY_DB}.big WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 30000) SELECT n, MD5(n) FROM s;
-     CREATE USER '${MY_USER}'@'%' IDENTIFIED BY ${quoteMysqlString(MY_PW)}; GRANT ALL PRIVILEGES ON *.* TO '${MY_USER}'@'%';`,
-  );
+  dbs = await createBigDatabases(pg, my, "vya_trunc", 30000);
 });
 afterAll(async () => {
-  await dropDatabase(pg, PG_DB);
-  await psql(pg, `DROP ROLE IF EXISTS ${PG_ROLE}`);
-  await mariadb(my, `DROP DATABASE IF EXISTS ${MY_DB}; DROP USER IF EXISTS '${MY_USER}'@'%';`);
+  await dbs.drop();
   await cleanup();
 });
 
