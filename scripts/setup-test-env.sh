@@ -14,6 +14,13 @@ command -v mariadb-dump >/dev/null 2>&1 && command -v mariadb >/dev/null 2>&1 ||
 command -v unzip >/dev/null 2>&1 || need+=(unzip)            # database round-trip tests extract with the stock unzip
 command -v openssl >/dev/null 2>&1 || need+=(openssl)        # the database test servers offer TLS with a throwaway CA
 command -v python3 >/dev/null 2>&1 || need+=(python3)        # a zip test reads archives with Python's zipfile, an independent reader
+command -v age >/dev/null 2>&1 || need+=(age)                # encryption tests decrypt our archives with the stock age CLI (and the reverse)
+command -v zstd >/dev/null 2>&1 || need+=(zstd)              # zstd archives are checked with the stock zstd and tar --zstd
+command -v prometheus-pushgateway >/dev/null 2>&1 || [ -x /usr/bin/prometheus-pushgateway ] || need+=(prometheus-pushgateway)  # metrics tests push to a real gateway
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)    # promtool checks and unit-tests monitoring/alerts.yml
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd) # systemd-analyze verify/security on the generated units
+command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible-core)  # the deploy/ansible role runs against a scratch root
+command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)          # the .deb is built with dpkg-deb
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
