@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { runBackup } from "../run/backup.js";
+import { monitorFinish, monitorStart } from "../run/monitor.js";
 import type { RunReport } from "../run/report.js";
 import { selectInstances } from "../run/select.js";
 import { EXIT, UsageError } from "../util/errors.js";
@@ -34,14 +35,19 @@ copy stays. Exit codes: 0 all succeeded,
       if (instances.length === 0) {
         throw new UsageError(`nothing to back up: no enabled instance in ${session.loaded.file} (enable one, or name one with -i)`);
       }
+      const dryRun = opts.dryRun === true;
+      const monitor = { config: session.loaded.config, logger: session.logger, redactor: session.redactor, logCapture: session.logCapture };
+      const start = dryRun ? undefined : await monitorStart(monitor);
       const { result: report, signal } = await withInterrupts((sig) =>
-        runBackup({ instances, dryRun: opts.dryRun === true }, { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig }),
+        runBackup({ instances, dryRun }, { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig }),
       );
+      const exitCode = signal ? (signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm) : report.ok ? EXIT.ok : EXIT.failed;
+      // Notifications and metrics never change the exit code (each is bounded, failures are reported).
+      if (start) Object.assign(report, await monitorFinish(report, exitCode, start, monitor));
       // JSON is scrubbed value by value, so a password such as "1234" cannot break it.
       const text = globals.json ? session.redactor.json(report) : session.redactor.redact(renderReport(report, session.loaded.config.storage.local.path));
       process.stdout.write(`${text}\n`);
-      if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
-      else process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
+      process.exitCode = exitCode;
     });
 }
 
@@ -68,7 +74,7 @@ function renderReport(report: RunReport, localRoot: string): string {
       : `${report.units.length} backed up in ${formatDuration(report.duration_ms)}`;
   // Non-fatal findings (e.g. globals dumped without role passwords) must be seen, not only logged.
   const warnings = report.units.flatMap((u) => u.warnings.map((w) => `warning: ${u.instance.name}${u.database ? `/${u.database}` : ""}: ${w}\n`));
-  return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${warnings.join("")}${sweptLine(report)}${summary}`;
+  return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${warnings.join("")}${sweptLine(report)}${deliveryLines(report)}${summary}`;
 }
 
 /** One line when leftovers of killed runs were removed (each is in the log and in --json). */
@@ -83,4 +89,13 @@ function sweptLine(report: RunReport): string {
 function copiedTo(u: RunReport["units"][number]): string {
   if (!u.remotes || u.remotes.length === 0) return "";
   return ` + ${u.remotes.map((r) => r.remote).join(", ")}${u.local_deleted ? " (local copy removed)" : ""}`;
+}
+
+/** One line per notification or metrics target that failed (the exit code does not show them). */
+function deliveryLines(report: RunReport): string {
+  const failed = [
+    ...(report.notifications ?? []).filter((n) => n.status === "failed").map((n) => `notification ${n.channel} (${n.notice}) failed: ${n.error ?? ""}\n`),
+    ...(report.metrics ?? []).filter((m) => m.status === "failed").map((m) => `metrics ${m.target} failed: ${m.error ?? ""}\n`),
+  ];
+  return failed.join("");
 }

@@ -12,6 +12,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   config: async () => (await import("./config.js")).registerConfig,
   import: async () => (await import("./import.js")).registerImport,
   list: async () => (await import("./list.js")).registerList,
+  notify: async () => (await import("./notify.js")).registerNotify,
   restore: async () => (await import("./restore.js")).registerRestore,
   verify: async () => (await import("./verify.js")).registerVerify,
 };

@@ -1,4 +1,6 @@
 import { loadConfig, type LoadedConfig } from "../config/load.js";
+import { registerChannelSecrets } from "../notify/secrets.js";
+import { LogCapture } from "../util/log-capture.js";
 import { createLogger, type Logger } from "../util/logger.js";
 import { Redactor } from "../util/redact.js";
 import type { GlobalOptions } from "./globals.js";
@@ -8,16 +10,20 @@ export interface Session {
   loaded: LoadedConfig;
   logger: Logger;
   redactor: Redactor;
+  /** The run's log lines, kept for the failure e-mail. */
+  logCapture: LogCapture;
 }
 
-export function makeLogger(globals: GlobalOptions, redactor: Redactor, file?: string): Logger {
-  return createLogger({ level: globals.logLevel, redactor, file: globals.logFile ?? file, pretty: process.stderr.isTTY === true });
+export function makeLogger(globals: GlobalOptions, redactor: Redactor, file?: string, capture?: LogCapture): Logger {
+  return createLogger({ level: globals.logLevel, redactor, file: globals.logFile ?? file, pretty: process.stderr.isTTY === true, capture });
 }
 
 export async function openSession(globals: GlobalOptions): Promise<Session> {
   const redactor = new Redactor();
   const loaded = await loadConfig({ file: globals.config, redactor });
-  const logger = makeLogger(globals, redactor, loaded.config.options.log_file);
+  registerChannelSecrets(loaded.config.notifications, redactor);
+  const logCapture = new LogCapture();
+  const logger = makeLogger(globals, redactor, loaded.config.options.log_file, logCapture);
   for (const warning of loaded.warnings) logger.warn(warning);
-  return { loaded, logger, redactor };
+  return { loaded, logger, redactor, logCapture };
 }

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { convertEntry } from "./legacy-entry.js";
 import { LEGACY_DBMS, parseBackupFilters, type EngineFilters } from "./legacy-filters.js";
+import { convertMonitoring } from "./legacy-monitoring.js";
 
 /**
  * The older Python tool's JSON config (`db_config` entries with id_dbms, dbms, db_list …, or
@@ -28,17 +29,14 @@ export function isLegacyConfig(raw: unknown): boolean {
 export const DEFAULT_LOCAL_PATH = "/var/backups/vya-backupdb";
 
 const NO_SCHEDULE = "not applied: this tool never schedules itself; run it from a systemd timer or cron, see docs/configuration.md";
-const NO_METRICS = "not applied: this version pushes no metrics";
 /** Top-level blocks the old tool had that have no equivalent here: each named with why. */
 const NOT_APPLIED: Record<string, string> = {
   schedule: NO_SCHEDULE,
   schedule_settings: NO_SCHEDULE,
   service_settings: NO_SCHEDULE,
-  prometheus_settings: NO_METRICS,
-  email_settings: "not applied: this version sends no e-mail",
 };
 /** Top-level keys converted below. */
-const CONVERTED = ["server_info", "db_config", "databases", "paths", "backup_options", "backup_filters", "monitoring", "log_settings", "bkp_system"];
+const CONVERTED = ["server_info", "db_config", "databases", "paths", "backup_options", "backup_filters", "monitoring", "log_settings", "bkp_system", "email_settings", "prometheus_settings", "slack_settings"];
 
 export function convertLegacy(raw: Obj): LegacyConversion {
   const unmapped: string[] = [];
@@ -66,7 +64,9 @@ export function convertLegacy(raw: Obj): LegacyConversion {
   if (logDir !== undefined) options.log_file = join(logDir, "vya-backupdb.log");
   rest(logSettings, "log_settings", typeof paths.log_path === "string" ? [] : ["log_dir"], "not applied: use --log-level", unmapped);
   backupOptions(block("backup_options"), unmapped);
-  monitoring(block("monitoring"), unmapped);
+  block("monitoring");
+  const monitoring = convertMonitoring(raw);
+  unmapped.push(...monitoring.unmapped);
 
   const filters = parseBackupFilters(raw.backup_filters);
   unmapped.push(...filters.unmapped);
@@ -97,6 +97,8 @@ export function convertLegacy(raw: Obj): LegacyConversion {
 
   const config: Obj = { server, storage: { local: { path: localPath } }, instances };
   if (Object.keys(options).length > 0) config.options = options;
+  if (monitoring.notifications) config.notifications = monitoring.notifications;
+  if (monitoring.metrics) config.metrics = monitoring.metrics;
   return { config, unmapped, problems };
 }
 
@@ -135,10 +137,6 @@ function backupOptions(options: Obj, unmapped: string[]): void {
       unmapped.push(`backup_options.${key} (no equivalent)`);
     }
   }
-}
-
-function monitoring(block: Obj, unmapped: string[]): void {
-  for (const key of Object.keys(block)) unmapped.push(`monitoring.${key} (${key === "prometheus" ? NO_METRICS : "no equivalent"})`);
 }
 
 /** Names every key of `block` not in `handled`. */

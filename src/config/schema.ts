@@ -2,6 +2,7 @@ import { z } from "zod";
 import { mysqlDumpOptionProblem } from "../sources/mysql/dump-options.js";
 import { pgDumpOptionProblem } from "../sources/postgres/dump-options.js";
 import { AGE_RE } from "../util/age.js";
+import { metricsSchema, notificationsSchema } from "./monitoring-schema.js";
 
 /**
  * The config file's schema: the single source of truth. Types derive from it (z.infer) and
@@ -157,6 +158,11 @@ export const optionsSchema = z
       .regex(AGE_RE, "expected an age such as 90m, 24h, 7d, 2w")
       .optional()
       .describe("Temporary files of another machine (or remote uploads) are removed by a backup once this old (default 24h); a dead owner on this machine is detected at once."),
+    state_dir: z
+      .string()
+      .min(1)
+      .default("/var/lib/vya-backupdb")
+      .describe("The one optional piece of state: the last run's outcome (for recovery notices and status). Not created: systemd's StateDirectory or the package makes it; without it recovery is not reported."),
   })
   .strict();
 
@@ -166,7 +172,9 @@ export const configSchema = z
     server: serverSchema,
     storage: storageSchema,
     instances: z.array(instanceSchema).default([]),
-    options: optionsSchema.default({ concurrency: 1 }),
+    options: optionsSchema.default({ concurrency: 1, state_dir: "/var/lib/vya-backupdb" }),
+    notifications: notificationsSchema.optional(),
+    metrics: metricsSchema.optional(),
   })
   .strict();
 
@@ -181,7 +189,7 @@ export type Remote = z.infer<typeof remoteSchema>;
 export type InstanceType = Instance["type"];
 
 /** Keys whose values are secrets wherever they appear: masked by `config print`, never logged. */
-export const SECRET_KEYS = new Set(["password", "secret", "secret_access_key", "session_token", "passphrase", "private_key"]);
+export const SECRET_KEYS = new Set(["password", "secret", "secret_access_key", "session_token", "passphrase", "private_key", "bearer_token"]);
 
 export function instanceName(instance: Pick<Instance, "id" | "name" | "type">): string {
   return instance.name ?? `${instance.type}-${instance.id}`;

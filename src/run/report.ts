@@ -1,4 +1,6 @@
 import type { InstanceType } from "../config/schema.js";
+import type { MetricsOutcome } from "../metrics/publish.js";
+import type { NotificationOutcome } from "../notify/notice.js";
 import type { ProbeOutcome } from "./probe.js";
 import type { RemoteOutcome } from "./replicate.js";
 import type { SweptItem } from "./sweep.js";
@@ -39,4 +41,8 @@ export interface RunReport {
   remotes?: ProbeOutcome[];
   /** Leftovers of earlier killed runs removed by this one (not on dry runs). */
   swept?: SweptItem[];
+  /** Notifications sent for this run (start and end), each sent or failed; never part of `ok`. */
+  notifications?: NotificationOutcome[];
+  /** Metrics pushed / written after the run; never part of `ok`. */
+  metrics?: MetricsOutcome[];
 }

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { pino, multistream, type Logger, type StreamEntry, type Level } from "pino";
 import pretty from "pino-pretty";
 import { describeError, UsageError } from "./errors.js";
+import type { LogCapture } from "./log-capture.js";
 import type { Redactor } from "./redact.js";
 
 export type { Logger };
@@ -14,6 +15,8 @@ export interface LoggerOptions {
   file?: string | undefined;
   /** Human-readable lines (a TTY); JSON lines otherwise, which the systemd journal keeps whole. */
   pretty?: boolean;
+  /** Also keep the lines in memory (for the failure e-mail); they are redacted like the others. */
+  capture?: LogCapture | undefined;
 }
 
 /** Keys whose values are never logged, wherever they appear in a log object. */
@@ -53,6 +56,7 @@ export function createLogger(options: LoggerOptions): Logger {
     }
     streams.push({ level, stream: createWriteStream(options.file, { fd }) });
   }
+  if (options.capture) streams.push({ level, stream: options.capture });
   return pino(
     {
       level,
