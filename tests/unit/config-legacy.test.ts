@@ -93,7 +93,7 @@ describe("legacy config never drops a setting silently", () => {
   it("names every setting it does not apply in the one-line warning", () => {
     const loaded = parseConfig(wfdb02, { file: "old.json", env: {} });
     const warning = loaded.warnings.join("\n");
-    for (const key of ["schedule (", "monitoring.prometheus (", "paths.zip_path (", "backup_options.compress: false", "backup_options.retention_days (", "backup_options.parallel_jobs (", "databases.mysql.password_encrypted (", "backup_filters.postgresql.included_schemas ("]) {
+    for (const key of ["schedule (", "paths.zip_path (", "backup_options.compress: false", "backup_options.retention_days (", "backup_options.parallel_jobs (", "databases.mysql.password_encrypted (", "backup_filters.postgresql.included_schemas ("]) {
       expect(warning).toContain(key);
     }
     expect(loaded.warnings).toHaveLength(1);
@@ -121,5 +121,32 @@ describe("legacy config never drops a setting silently", () => {
   it("db_list and included_databases with nothing in common is an error, never 'every database'", () => {
     const { problems } = convertLegacy({ db_config: [{ id_dbms: 1, dbms: "mysql", user: "u", db_list: ["a"] }], backup_filters: { included_databases: ["b"] } });
     expect(problems).toEqual([expect.stringContaining("db_config[0].db_list and backup_filters.included_databases name no database in common")]);
+  });
+});
+
+describe("legacy monitoring settings are converted, not dropped", () => {
+  it("monitoring.prometheus → metrics.pushgateway (job_name kept); email_settings → notifications.email; Slack → a webhook", () => {
+    const loaded = parseConfig(
+      {
+        server_info: { server_name: "db01" },
+        db_config: [{ id_dbms: 1, dbms: "mysql", user: "u", secret: "pw-123" }],
+        monitoring: { prometheus: { enabled: true, pushgateway_url: "http://prom:9091", job_name: "vya_backup" }, slack: { webhook_url: "https://hooks.slack.com/services/T/B/X" } },
+        email_settings: { enabled: true, smtp_server: "smtp.example.com", smtp_port: 465, use_ssl: true, smtp_user: "mailer", smtp_password: "smtp-pw-9", from_email: "b@db01", to_emails: ["ops@example.com", "dba@example.com"], send_on_success: true },
+      },
+      { file: "old.json", env: {} },
+    );
+    expect(loaded.config.metrics?.pushgateway).toMatchObject({ url: "http://prom:9091", job: "vya_backup" });
+    expect(loaded.config.notifications?.email).toMatchObject({ host: "smtp.example.com", port: 465, tls: "implicit", user: "mailer", password: "smtp-pw-9", to: ["ops@example.com", "dba@example.com"], on: ["failure", "recovery", "success", "warning"] });
+    expect(loaded.config.notifications?.webhooks).toEqual([{ name: "slack", url: "https://hooks.slack.com/services/T/B/X", format: "slack", on: ["failure", "recovery"] }]);
+    const warning = loaded.warnings.join("\n");
+    expect(warning).not.toContain("monitoring.prometheus");
+    expect(warning).not.toContain("email_settings");
+    expect(loaded.redactor.redact("smtp-pw-9")).toBe("***");
+  });
+
+  it("prometheus_settings with enabled: false is named, not converted", () => {
+    const { config, unmapped } = convertLegacy({ db_config: [], prometheus_settings: { enabled: false, pushgateway_url: "http://p:9091" } });
+    expect(config.metrics).toBeUndefined();
+    expect(unmapped).toEqual(expect.arrayContaining([expect.stringContaining("prometheus_settings (enabled: false")]));
   });
 });
