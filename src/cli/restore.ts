@@ -50,6 +50,13 @@ or failed (nothing half-restored is left), 2 usage or config error, 130/143 inte
       const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
       if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new UsageError(`--jobs ${flags.jobs}: expected a whole number from 1 to 64`);
       const tables = flags.tables?.split(",").map((t) => t.trim()).filter(Boolean);
+      const started = Date.now();
+      // Metrics of the restore, whatever its end (success, failure, interrupt); never its exit code.
+      const publish = async (ok: boolean) => {
+        if (!session.loaded.config.metrics) return;
+        const { publishRestoreMetrics } = await import("../metrics/restore.js");
+        await publishRestoreMetrics({ ok, durationMs: Date.now() - started, completedAt: new Date() }, { config: session.loaded.config, logger: session.logger, redactor: session.redactor });
+      };
       const { result, signal } = await withInterrupts(async (sig) => {
         try {
           const options = {
@@ -66,6 +73,7 @@ or failed (nothing half-restored is left), 2 usage or config error, 130/143 inte
           };
           return { report: await runRestore(options, { config: session.loaded.config, configFile: session.loaded.file, logger: session.logger, redactor: session.redactor, signal: sig }) };
         } catch (err) {
+          await publish(false);
           // Stopped by a signal: the restore undid what it had started; say so and exit 130/143.
           if (sig.aborted) return { interrupted: err };
           throw err;
@@ -77,6 +85,7 @@ or failed (nothing half-restored is left), 2 usage or config error, 130/143 inte
         return;
       }
       const report = result.report;
+      await publish(report.ok && !signal);
       const text = globals.json ? session.redactor.json(report) : session.redactor.redact(renderReport(report));
       process.stdout.write(`${text}\n`);
       if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;

@@ -69,6 +69,18 @@ describe("metrics pushed to the real prometheus-pushgateway", () => {
     expect((await readdir(dir)).filter((f) => f.includes("partial"))).toEqual([]);
   });
 
+  it("a restore pushes the old tool's restore metrics to its own group, leaving the backup's group whole", async () => {
+    const folder = join(dir, "store", "db01", "app-files");
+    const archive = (await readdir(folder)).find((f) => f.endsWith(".tar.gz"));
+    const result = await runCli(["-c", config, "restore", "--file", join(folder, archive!), "--target", join(dir, "restored")]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(await readFile(join(dir, "restored", dir.replace(/^\//, ""), "src", "a.txt"), "utf8")).toBe("data\n");
+    expect(await value("vya_restore_total", { ...group, command: "restore", status: "success" })).toBe(1);
+    expect(await value("vya_restore_duration_seconds", { ...group, command: "restore" })).toBeGreaterThan(0);
+    expect(await value("vya_backup_last_success_timestamp_seconds", series)).toBeCloseTo(goodAt, 2);
+    expect(await readFile(join(dir, "vya-restore.prom"), "utf8")).toMatch(/^vya_restore_success 1$/m);
+  });
+
   it("a failed run replaces the group but keeps the last-success time of the good run", async () => {
     await rm(join(dir, "src", "a.txt"));
     const result = await runCli(["-c", config, "backup"]);
