@@ -51,6 +51,7 @@ beforeAll(async () => {
         { id: 2, name: "pg-down", type: "postgres", host: "127.0.0.1", port: await freePort(), user: "backup", password: "${env:PG_PASSWORD}", globals: false },
       ],
       options: { state_dir: join(dir, "state") },
+      metrics: { textfile: join(dir, "vya.prom") },
       notifications: {
         timeout_seconds: 5,
         email: { host: "127.0.0.1", port: smtp.port, tls: "starttls", ca_file: certs.ca, user: "backup", password: SMTP_PASS, from: "backup@db01.test", to: ["ops@example.test"], cc: ["dba@example.test"], on: ["failure", "recovery"] },
@@ -132,6 +133,7 @@ describe("notifications of a failed run, then of its recovery", () => {
   it("no secret (database, SMTP, webhook and heartbeat tokens) in any received byte, nor in the CLI's output", async () => {
     const received = bytesOf(smtp.mails, http.requests.map((r) => ({ ...r, url: r.url.replace(/^\/(hooks|slack|ping)\/[^/?]+/, "/$1") })));
     const logs = await runCli(["-c", config, "backup", "-i", "2", "--json"], { env });
+    received.push(await readFile(join(dir, "vya.prom")), await readFile(join(dir, "state", "last-run.db01.json")));
     for (const secret of SECRETS) {
       for (const bytes of received) expect(bytes.includes(secret), `${secret} in a received message`).toBe(false);
       expect(String(logs.stdout) + String(logs.stderr)).not.toContain(secret);
@@ -164,6 +166,7 @@ describe("a notifier never changes the exit code", () => {
           storage: { local: { path: join(dir, "store") } },
           instances: [{ id: 1, name: "app-files", type: "files", paths: [`${dir}/src/*`] }],
           options: { state_dir: join(dir, "state") },
+          metrics: { textfile: join(dir, "down.prom") },
           notifications: {
             timeout_seconds: 0.5,
             retries: 1,
@@ -180,6 +183,10 @@ describe("a notifier never changes the exit code", () => {
         ["webhook-1", "failed", 2],
       ]);
       expect(failing.requests).toHaveLength(2);
+      // Counted in the metrics and in the last-run state.
+      expect(await readFile(join(dir, "down.prom"), "utf8")).toMatch(/^vya_backupdb_notification_failures\{channel="email",kind="email"\} 1$/m);
+      const state = await readLastRun(join(dir, "state"), "db01");
+      expect(state.ok && state.state.notification_failures).toBe(2);
       const test = await runCli(["-c", file, "notify", "test"]);
       expect(test.exitCode).toBe(1);
       expect(String(test.stderr)).toMatch(/email failed.*webhook-1 failed/);
