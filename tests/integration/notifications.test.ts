@@ -194,4 +194,27 @@ describe("a notifier never changes the exit code", () => {
       await failing.close();
     }
   });
+
+  it("an SMTP server refusing the login leaves the backup's exit 0; a certificate from another CA is refused", async () => {
+    const wrongPass = "not-the-Right-pass-77";
+    await mkdir(join(dir, "src"), { recursive: true });
+    await writeFile(join(dir, "src", "data.txt"), "hello\n");
+    const base = { server: { name: "db01" }, storage: { local: { path: join(dir, "store") } }, instances: [{ id: 1, name: "app-files", type: "files", paths: [`${dir}/src/*`] }], options: { state_dir: join(dir, "state") } };
+    const email = { host: "127.0.0.1", port: smtp.port, ca_file: certs.ca, user: "backup", password: wrongPass, from: "backup@db01.test", to: ["ops@example.test"], on: ["success"] };
+    const refused = join(dir, "refused.yaml");
+    await writeFile(refused, stringify({ ...base, notifications: { timeout_seconds: 2, retries: 0, email } }));
+    const mails = smtp.mails.length;
+    const result = await runCli(["-c", refused, "backup", "--json"]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const report = JSON.parse(String(result.stdout)) as { notifications: { channel: string; status: string; error: string }[] };
+    expect(report.notifications).toEqual([expect.objectContaining({ channel: "email", status: "failed", error: expect.stringMatching(/535|auth/i) })]);
+    expect(String(result.stdout) + String(result.stderr)).not.toContain(wrongPass);
+
+    const otherCa = join(dir, "other-ca.yaml");
+    await writeFile(otherCa, stringify({ ...base, notifications: { timeout_seconds: 2, retries: 0, email: { ...email, password: SMTP_PASS, ca_file: certs.otherCa } } }));
+    const test = await runCli(["-c", otherCa, "notify", "test"]);
+    expect(test.exitCode).toBe(1);
+    expect(String(test.stdout)).toMatch(/FAILED\s+email.*certificate/i);
+    expect(smtp.mails).toHaveLength(mails);
+  });
 });
