@@ -99,3 +99,14 @@ describe("webhook URLs are secrets", () => {
     expect(text).not.toContain("XXXXSECRET");
   });
 });
+
+describe("config print masks webhook and heartbeat URLs", () => {
+  it("notifications' URLs become ***, the Pushgateway URL stays", async () => {
+    const { maskSecrets } = await import("../../src/config/mask.js");
+    const masked = maskSecrets({
+      notifications: { webhooks: [{ url: "https://hooks.example/T0KEN" }], heartbeat: { url: "https://hc.example/ping/uuid" }, email: { password: "pw" } },
+      metrics: { pushgateway: { url: "http://gw:9091" } },
+    });
+    expect(masked).toEqual({ notifications: { webhooks: [{ url: "***" }], heartbeat: { url: "***" }, email: { password: "***" } }, metrics: { pushgateway: { url: "http://gw:9091" } } });
+  });
+});
