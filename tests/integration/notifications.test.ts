@@ -24,6 +24,13 @@ let smtp: Awaited<ReturnType<typeof startSmtp>>;
 let http: Awaited<ReturnType<typeof startHttpReceiver>>;
 let config: string;
 const env = { PG_PASSWORD: PG_PASS };
+/** stdout + stderr of every run of the binary, searched for secrets. */
+const outputs: string[] = [];
+async function run(args: string[]) {
+  const result = await runCli(args, { env });
+  outputs.push(String(result.stdout), String(result.stderr));
+  return result;
+}
 
 function bytesOf(mails: ReceivedMail[], requests: ReceivedRequest[]): Buffer[] {
   return [
@@ -72,7 +79,7 @@ afterAll(async () => {
 
 describe("notifications of a failed run, then of its recovery", () => {
   it("a failed run: one e-mail over STARTTLS+AUTH with both parts, unit details and the log attached; webhooks and heartbeat in order", async () => {
-    const result = await runCli(["-c", config, "backup", "-i", "1", "-i", "2"], { env });
+    const result = await run(["-c", config, "backup", "-i", "1", "-i", "2", "--json"]);
     expect(result.exitCode, String(result.stderr)).toBe(1);
     expect(smtp.mails).toHaveLength(1);
     const mail = smtp.mails[0]!;
@@ -116,7 +123,7 @@ describe("notifications of a failed run, then of its recovery", () => {
     await mkdir(join(dir, "src"), { recursive: true });
     await writeFile(join(dir, "src", "data.txt"), "hello\n");
     const before = http.requests.length;
-    const result = await runCli(["-c", config, "backup", "-i", "1"], { env });
+    const result = await run(["-c", config, "backup", "-i", "1"]);
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(smtp.mails).toHaveLength(2);
     const mail = smtp.mails[1]!;
@@ -130,27 +137,26 @@ describe("notifications of a failed run, then of its recovery", () => {
     expect(paths).not.toContain(`/slack/${SLACK_TOKEN}`);
   });
 
-  it("no secret (database, SMTP, webhook and heartbeat tokens) in any received byte, nor in the CLI's output", async () => {
-    const received = bytesOf(smtp.mails, http.requests.map((r) => ({ ...r, url: r.url.replace(/^\/(hooks|slack|ping)\/[^/?]+/, "/$1") })));
-    const logs = await runCli(["-c", config, "backup", "-i", "2", "--json"], { env });
-    received.push(await readFile(join(dir, "vya.prom")), await readFile(join(dir, "state", "last-run.db01.json")));
-    for (const secret of SECRETS) {
-      for (const bytes of received) expect(bytes.includes(secret), `${secret} in a received message`).toBe(false);
-      expect(String(logs.stdout) + String(logs.stderr)).not.toContain(secret);
-    }
-  });
-
   it("notify test sends on each channel; --channel picks one", async () => {
     const mails = smtp.mails.length;
-    const all = await runCli(["-c", config, "notify", "test"], { env });
+    const all = await run(["-c", config, "notify", "test"]);
     expect(all.exitCode, String(all.stderr)).toBe(0);
     expect(smtp.mails).toHaveLength(mails + 1);
     expect(smtp.mails.at(-1)!.parsed.subject).toBe("[vya-backupdb] TEST db01: notifications work");
     expect(http.requests.at(-1)).toBeDefined();
     const before = http.requests.length;
-    const one = await runCli(["-c", config, "notify", "test", "--channel", "slack"], { env });
+    const one = await run(["-c", config, "notify", "test", "--channel", "slack"]);
     expect(one.exitCode).toBe(0);
     expect(http.requests.slice(before).map((r) => r.url)).toEqual([`/slack/${SLACK_TOKEN}`]);
+  });
+
+  it("no secret (database, SMTP, webhook and heartbeat tokens) in any received byte, nor in the CLI's output", async () => {
+    const received = bytesOf(smtp.mails, http.requests.map((r) => ({ ...r, url: r.url.replace(/^\/(hooks|slack|ping)\/[^/?]+/, "/$1") })));
+    received.push(await readFile(join(dir, "vya.prom")), await readFile(join(dir, "state", "last-run.db01.json")));
+    for (const secret of SECRETS) {
+      for (const bytes of received) expect(bytes.includes(secret), `${secret} in a received message`).toBe(false);
+      for (const text of outputs) expect(text).not.toContain(secret);
+    }
   });
 });
 
