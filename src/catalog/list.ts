@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { Storage, StoredObject } from "../storage/storage.js";
 import { mapPool } from "../util/pool.js";
-import { SIDECAR_SUFFIX } from "./naming.js";
+import { DELETING_SUFFIX, SIDECAR_SUFFIX } from "./naming.js";
 import { readSidecar } from "./read.js";
 import type { Sidecar } from "./sidecar.js";
 
@@ -38,9 +38,12 @@ export function isArchiveKey(key: string): boolean {
   return ARCHIVE_RE.test(key) && !posix.basename(key).startsWith(".");
 }
 
-/** Every archive, sidecar and partial under `prefix`, classified; sidecars read in parallel. */
-export async function listCatalog(storage: Storage, prefix = ""): Promise<CatalogEntry[]> {
-  const objects = await storage.list(prefix);
+/**
+ * Every archive, sidecar and partial under `prefix`, classified; sidecars read in parallel.
+ * `listed`: the storage's listing when the caller already has it (retention reuses it).
+ */
+export async function listCatalog(storage: Storage, prefix = "", listed?: readonly StoredObject[]): Promise<CatalogEntry[]> {
+  const objects = listed ?? (await storage.list(prefix));
   const byKey = new Map(objects.map((o) => [o.key, o]));
   const entries: CatalogEntry[] = [];
   const archives = objects.filter((o) => isArchiveKey(o.key));
@@ -49,7 +52,9 @@ export async function listCatalog(storage: Storage, prefix = ""): Promise<Catalo
   for (const { object, result } of read) {
     const hasSidecar = byKey.has(`${object.key}${SIDECAR_SUFFIX}`);
     const base = entryBase(storage, object, object.key);
-    if (result.ok) entries.push({ ...base, ...sizeCheck(object, result.sidecar), sidecar: result.sidecar, time: result.sidecar.started_at });
+    // A deletion that started is never a good backup, even while its sidecar is still there.
+    if (byKey.has(`${object.key}${DELETING_SUFFIX}`)) entries.push({ ...base, state: "incomplete", sidecar: null, problem: "being deleted by retention (an interrupted cleanup; the next cleanup finishes it)" });
+    else if (result.ok) entries.push({ ...base, ...sizeCheck(object, result.sidecar), sidecar: result.sidecar, time: result.sidecar.started_at });
     else entries.push({ ...base, state: hasSidecar ? "corrupt" : "incomplete", sidecar: null, problem: result.problem });
   }
 

@@ -7,6 +7,7 @@ import { EXIT, UsageError } from "../util/errors.js";
 import { globalsOf } from "./globals.js";
 import { openSession } from "./session.js";
 import { formatBytes, formatDuration, renderTable } from "./table.js";
+import { renderCleanupSummary } from "./cleanup-render.js";
 import { withInterrupts } from "./signals.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -17,6 +18,7 @@ export function registerBackup(program: Command): void {
     .description("back up the named instances (all enabled ones when none is named) into local storage, then copy to each remote")
     .option("-i, --instance <id|name>", "an instance to back up (repeatable)", collect, [])
     .option("--dry-run", "print what would be backed up, from where, to where; write nothing but a tiny probe on each remote")
+    .option("--no-cleanup", "do not apply the retention policy after this run (options.cleanup_after_backup)")
     .option("--json", "print the run report as JSON on stdout")
     .addHelpText(
       "after",
@@ -27,7 +29,7 @@ each verified) to every storage.remotes entry; a remote that fails fails the uni
 copy stays. Exit codes: 0 all succeeded,
 1 something failed (the others still ran), 2 usage or config error, 130/143 interrupted.`,
     )
-    .action(async (opts: { instance: string[]; dryRun?: boolean }, command: Command) => {
+    .action(async (opts: { instance: string[]; dryRun?: boolean; cleanup: boolean }, command: Command) => {
       const globals = globalsOf(command);
       const session = await openSession(globals);
       const instances = selectInstances(session.loaded.config, opts.instance);
@@ -39,7 +41,7 @@ copy stays. Exit codes: 0 all succeeded,
       const monitor = { config: session.loaded.config, logger: session.logger, redactor: session.redactor, logCapture: session.logCapture };
       const start = dryRun ? undefined : await monitorStart(monitor);
       const { result: report, signal } = await withInterrupts((sig) =>
-        runBackup({ instances, dryRun }, { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig }),
+        runBackup({ instances, dryRun, cleanup: opts.cleanup }, { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig }),
       );
       const exitCode = signal ? (signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm) : report.ok ? EXIT.ok : EXIT.failed;
       // Notifications and metrics never change the exit code (each is bounded, failures are reported).
@@ -74,7 +76,8 @@ function renderReport(report: RunReport, localRoot: string): string {
       : `${report.units.length} backed up in ${formatDuration(report.duration_ms)}`;
   // Non-fatal findings (e.g. globals dumped without role passwords) must be seen, not only logged.
   const warnings = report.units.flatMap((u) => u.warnings.map((w) => `warning: ${u.instance.name}${u.database ? `/${u.database}` : ""}: ${w}\n`));
-  return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${warnings.join("")}${sweptLine(report)}${deliveryLines(report)}${summary}`;
+  const cleanup = report.cleanup ? `${renderCleanupSummary(report.cleanup)}\n` : "";
+  return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${warnings.join("")}${sweptLine(report)}${cleanup}${deliveryLines(report)}${summary}`;
 }
 
 /** One line when leftovers of killed runs were removed (each is in the log and in --json). */

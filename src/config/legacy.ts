@@ -63,7 +63,7 @@ export function convertLegacy(raw: Obj): LegacyConversion {
   const logDir = typeof paths.log_path === "string" ? paths.log_path : typeof logSettings.log_dir === "string" ? logSettings.log_dir : undefined;
   if (logDir !== undefined) options.log_file = join(logDir, "vya-backupdb.log");
   rest(logSettings, "log_settings", typeof paths.log_path === "string" ? [] : ["log_dir"], "not applied: use --log-level", unmapped);
-  backupOptions(block("backup_options"), unmapped);
+  const retention = backupOptions(block("backup_options"), unmapped, problems);
   block("monitoring");
   const monitoring = convertMonitoring(raw);
   unmapped.push(...monitoring.unmapped);
@@ -99,6 +99,7 @@ export function convertLegacy(raw: Obj): LegacyConversion {
   if (Object.keys(options).length > 0) config.options = options;
   if (monitoring.notifications) config.notifications = monitoring.notifications;
   if (monitoring.metrics) config.metrics = monitoring.metrics;
+  if (retention) config.retention = retention;
   return { config, unmapped, problems };
 }
 
@@ -126,17 +127,23 @@ function pathSetting(paths: Obj, bkpSystem: Obj, unmapped: string[]): string {
   return DEFAULT_LOCAL_PATH;
 }
 
-function backupOptions(options: Obj, unmapped: string[]): void {
+/** Returns the retention block the old retention_days / max_backup_age_days become (the longer wins). */
+function backupOptions(options: Obj, unmapped: string[], problems: string[]): Obj | undefined {
+  let days: number | undefined;
   for (const [key, value] of Object.entries(options)) {
     if (key === "compress" || key === "create_zip") {
       // Archives are always compressed: only "off" differs from what happens.
       if (value === false) unmapped.push(`backup_options.${key}: false (archives are always compressed)`);
     } else if (key === "retention_days" || key === "max_backup_age_days") {
-      unmapped.push(`backup_options.${key} (retention is not applied by this version; keep old archives pruned by hand until retention lands)`);
+      // The old tool deleted archives older than N days; keep_within measures from the newest
+      // backup instead, so a stopped timer never deletes everything later, and min_keep 1 floors it.
+      if (typeof value !== "number" || !Number.isInteger(value) || value < 1) problems.push(`backup_options.${key}: expected a whole number of days, got ${JSON.stringify(value)}`);
+      else days = Math.max(days ?? 0, value);
     } else {
       unmapped.push(`backup_options.${key} (no equivalent)`);
     }
   }
+  return days === undefined ? undefined : { keep_within: `${days}d`, min_keep: 1 };
 }
 
 /** Names every key of `block` not in `handled`. */

@@ -3,6 +3,7 @@ import { mysqlDumpOptionProblem } from "../sources/mysql/dump-options.js";
 import { pgDumpOptionProblem } from "../sources/postgres/dump-options.js";
 import { AGE_RE } from "../util/age.js";
 import { metricsSchema, notificationsSchema } from "./monitoring-schema.js";
+import { retentionSchema } from "../retention/policy-schema.js";
 
 /**
  * The config file's schema: the single source of truth. Types derive from it (z.infer) and
@@ -40,6 +41,7 @@ const s3RemoteSchema = z
     kms_key_id: z.string().optional(),
     storage_class: z.string().optional(),
     retries: z.number().int().min(0).max(20).default(4).describe("Retries of a failed transfer (transient errors only), with exponential backoff."),
+    retention: retentionSchema.optional().describe("This remote's retention policy: replaces the instance's and the global one here."),
   })
   .strict();
 
@@ -58,6 +60,7 @@ const sftpRemoteSchema = z
     known_hosts: z.string().optional(),
     path: z.string().min(1).describe("Absolute directory on the server; created as needed."),
     retries: z.number().int().min(0).max(20).default(4).describe("Retries of a failed transfer (transient errors only), with exponential backoff."),
+    retention: retentionSchema.optional().describe("This remote's retention policy: replaces the instance's and the global one here."),
   })
   .strict();
 
@@ -79,6 +82,7 @@ const commonInstance = {
   id: z.number().int().positive().describe("Unique; the legacy id_dbms."),
   name: safeName("instance name").optional().describe('Unique; default "<type>-<id>".'),
   enabled: z.boolean().default(true),
+  retention: retentionSchema.optional().describe("This instance's retention policy: replaces the global one (a remote's own policy still wins there)."),
 };
 
 const dbInstance = {
@@ -163,6 +167,7 @@ export const optionsSchema = z
       .min(1)
       .default("/var/lib/vya-backupdb")
       .describe("The one optional piece of state: the last run's outcome (for recovery notices and status). Not created: systemd's StateDirectory or the package makes it; without it recovery is not reported."),
+    cleanup_after_backup: z.boolean().default(true).describe("After a backup, apply the retention policy to the groups whose backup succeeded (backup --no-cleanup skips it once)."),
   })
   .strict();
 
@@ -172,9 +177,10 @@ export const configSchema = z
     server: serverSchema,
     storage: storageSchema,
     instances: z.array(instanceSchema).default([]),
-    options: optionsSchema.default({ concurrency: 1, state_dir: "/var/lib/vya-backupdb" }),
+    options: optionsSchema.default({ concurrency: 1, state_dir: "/var/lib/vya-backupdb", cleanup_after_backup: true }),
     notifications: notificationsSchema.optional(),
     metrics: metricsSchema.optional(),
+    retention: retentionSchema.optional().describe("The default retention policy (GFS); none: nothing is ever deleted."),
   })
   .strict();
 

@@ -12,12 +12,16 @@ import { openRemotes } from "../storage/registry.js";
 import { probeRemotes, type ProbeOutcome } from "./probe.js";
 import { logSwept, sweepLocal, sweepRemote, type SweptItem } from "./sweep.js";
 import { writeRunRecords, type PlannedInstance } from "./run-records.js";
+import { cleanupAfterBackup } from "../retention/after-backup.js";
+import type { CleanupSummary } from "../retention/summary.js";
 
 export interface BackupOptions {
   instances: Instance[];
   dryRun: boolean;
   /** "safety": a restore's backup of its target; marked in the sidecars, no run record (it is not a run). */
   purpose?: "safety" | undefined;
+  /** Apply the retention policy afterwards (options.cleanup_after_backup; backup --no-cleanup: false). */
+  cleanup?: boolean | undefined;
 }
 
 /**
@@ -47,6 +51,7 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
   if (!options.dryRun && options.purpose !== "safety") await writeRunRecords(plans, runId, started, remotes, ctx);
   let probes: ProbeOutcome[] | undefined;
   let swept: SweptItem[] | undefined;
+  let cleanup: CleanupSummary | undefined;
   if (options.dryRun) {
     if (remotes.length > 0) probes = await probeRemotes(remotes, ctx);
     for (const unit of units) {
@@ -71,6 +76,7 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
     const remoteSwept = (await Promise.all(reached.map((remote) => sweepRemote(remote, ctx)))).flat();
     logSwept(remoteSwept, ctx.logger);
     swept.push(...remoteSwept);
+    if (options.cleanup === true && options.purpose !== "safety") cleanup = await cleanupAfterBackup(outcomes, remotes, ctx);
   }
   await Promise.all(remotes.map((remote) => remote.close().catch(() => undefined)));
 
@@ -83,11 +89,12 @@ export async function runBackup(options: BackupOptions, ctx: RunContext): Promis
     started_at: started.toISOString(),
     completed_at: completed.toISOString(),
     duration_ms: completed.getTime() - started.getTime(),
-    ok: outcomes.every((o) => o.status !== "failed") && (probes ?? []).every((p) => p.ok) && !ctx.signal.aborted,
+    ok: outcomes.every((o) => o.status !== "failed") && (probes ?? []).every((p) => p.ok) && (cleanup?.ok ?? true) && !ctx.signal.aborted,
     interrupted: ctx.signal.aborted,
     units: outcomes,
     ...(probes ? { remotes: probes } : {}),
     ...(swept ? { swept } : {}),
+    ...(cleanup ? { cleanup } : {}),
   };
 }
 

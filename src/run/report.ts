@@ -1,6 +1,7 @@
 import type { InstanceType } from "../config/schema.js";
 import type { MetricsOutcome } from "../metrics/publish.js";
 import type { NotificationOutcome } from "../notify/notice.js";
+import type { CleanupSummary } from "../retention/summary.js";
 import type { ProbeOutcome } from "./probe.js";
 import type { RemoteOutcome } from "./replicate.js";
 import type { SweptItem } from "./sweep.js";
@@ -45,4 +46,6 @@ export interface RunReport {
   notifications?: NotificationOutcome[];
   /** Metrics pushed / written after the run; never part of `ok`. */
   metrics?: MetricsOutcome[];
+  /** The retention cleanup that followed the backup (retention/summary.ts); absent when none ran. */
+  cleanup?: CleanupSummary;
 }

@@ -25,13 +25,25 @@ describe("legacy config", () => {
       server: { name: "wfdb02", location: "Datacenter SP" },
       storage: { local: { path: "/backup/vya_backupdb" } },
       options: { log_file: "/var/log/vya_backupdb/vya-backupdb.log" },
+      retention: { keep_within: "30d", min_keep: 1 },
       instances: [
         { id: 1, type: "mysql", enabled: true, host: "127.0.0.1", port: 3306, user: "backup_user", password: "legacy-pw", databases: ["app"], exclude_databases: ["sys"] },
         { id: 2, type: "postgres", enabled: false, host: "db2", port: 5433, user: "pg", password: "pg-pw" },
         { id: 3, type: "files", enabled: true, paths: ["/docker/volumes/**/*", "/opt/app/config/*.{yaml,json}"] },
       ],
     });
-    expect(unmapped.join("\n")).toContain("backup_options.retention_days");
+    expect(unmapped.join("\n")).not.toContain("retention_days");
+  });
+
+  it("backup_options.retention_days / max_backup_age_days become keep_within (the longer one) with min_keep 1, valid for the new schema", () => {
+    const { config, unmapped, problems } = convertLegacy({ ...legacy, backup_options: { retention_days: 14, max_backup_age_days: 45 } });
+    expect(problems).toEqual([]);
+    expect(config.retention).toEqual({ keep_within: "45d", min_keep: 1 });
+    expect(unmapped.join("\n")).not.toMatch(/retention|max_backup_age/);
+    const loaded = parseConfig({ ...legacy, backup_options: { retention_days: 7 } }, { file: "old.json", env: {} });
+    expect(loaded.config.retention).toMatchObject({ keep_within: "7d", min_keep: 1 });
+    expect(loaded.warnings.join("\n")).not.toContain("retention");
+    expect(convertLegacy({ ...legacy, backup_options: { retention_days: "x" } }).problems).toEqual(["backup_options.retention_days: expected a whole number of days, got \"x\""]);
   });
 
   it("names keys it cannot map, with what to do", () => {
@@ -93,7 +105,7 @@ describe("legacy config never drops a setting silently", () => {
   it("names every setting it does not apply in the one-line warning", () => {
     const loaded = parseConfig(wfdb02, { file: "old.json", env: {} });
     const warning = loaded.warnings.join("\n");
-    for (const key of ["schedule (", "paths.zip_path (", "backup_options.compress: false", "backup_options.retention_days (", "backup_options.parallel_jobs (", "databases.mysql.password_encrypted (", "backup_filters.postgresql.included_schemas ("]) {
+    for (const key of ["schedule (", "paths.zip_path (", "backup_options.compress: false", "backup_options.parallel_jobs (", "databases.mysql.password_encrypted (", "backup_filters.postgresql.included_schemas ("]) {
       expect(warning).toContain(key);
     }
     expect(loaded.warnings).toHaveLength(1);

@@ -1,0 +1,29 @@
+import type { CleanupResult, CleanupSummary, GroupCleanup } from "../retention/summary.js";
+import { formatBytes, renderTable } from "./table.js";
+
+/** Per group what is kept (with the reasons) and deleted, then the per-storage summary. */
+export function renderCleanup(result: CleanupResult): string {
+  const groups = result.groups.filter((g) => g.kept.length + g.deleted.length > 0).map(renderGroup);
+  return `${groups.join("\n\n")}${groups.length > 0 ? "\n\n" : ""}${renderCleanupSummary(result)}`;
+}
+
+function renderGroup(group: GroupCleanup): string {
+  const what = group.kind === "files" ? "(files)" : group.kind === "globals" ? "(globals)" : (group.database ?? "-");
+  const rows = [
+    ...group.kept.map((k) => ["keep", k.started_at, k.name, k.reasons.join(", ")]),
+    ...group.deleted.map((d) => ["delete", d.started_at, d.name, formatBytes(d.size_bytes)]),
+  ].sort((a, b) => ((b[1] ?? "") < (a[1] ?? "") ? -1 : (b[1] ?? "") > (a[1] ?? "") ? 1 : 0));
+  return `${group.storage}: ${group.instance.name} ${what}: keep ${group.kept.length}, delete ${group.deleted.length}\n${renderTable(["action", "started (UTC)", "archive", "reasons / size"], rows)}`;
+}
+
+/** One line per storage: what was kept, deleted and freed, or why it was left alone. */
+export function renderCleanupSummary(summary: CleanupSummary): string {
+  const verb = summary.dry_run ? "would delete" : "deleted";
+  const lines = summary.storages.map((s) => {
+    if (s.skipped) return `cleanup ${s.storage}: skipped: ${s.skipped}`;
+    const resumed = s.resumed > 0 ? `, ${summary.dry_run ? "would finish" : "finished"} ${s.resumed} interrupted deletion${s.resumed === 1 ? "" : "s"}` : "";
+    const errors = s.errors.map((e) => `\n  error: ${e}`).join("");
+    return `cleanup ${s.storage}: kept ${s.kept}, ${verb} ${s.deleted} (${formatBytes(s.bytes_freed)} ${summary.dry_run ? "to free" : "freed"})${resumed}${errors}`;
+  });
+  return `${summary.dry_run ? "dry run: nothing was deleted\n" : ""}${lines.join("\n")}`;
+}

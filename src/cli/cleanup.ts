@@ -1,0 +1,55 @@
+import type { Command } from "commander";
+import { openLocal, openNamedStorage, openRemotes } from "../storage/registry.js";
+import type { Storage } from "../storage/storage.js";
+import { hasAnyPolicy } from "../retention/groups.js";
+import { runCleanup } from "../retention/cleanup.js";
+import { selectInstances } from "../run/select.js";
+import { EXIT, UsageError } from "../util/errors.js";
+import { renderCleanup } from "./cleanup-render.js";
+import { globalsOf } from "./globals.js";
+import { openSession } from "./session.js";
+import { withInterrupts } from "./signals.js";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerCleanup(program: Command): void {
+  program
+    .command("cleanup")
+    .description("apply the retention policy: delete the backups no rule keeps, on every storage (each judged on its own listing)")
+    .option("-i, --instance <id|name>", "only this instance's backups (repeatable)", collect, [])
+    .option("--storage <name>", "only this storage: local or a remote's name (repeatable)", collect, [])
+    .option("--dry-run", "print what would be kept and deleted; delete nothing")
+    .option("--force", "delete even when max_delete refuses")
+    .option("--json", "print the result (per storage and per group) as JSON on stdout")
+    .addHelpText(
+      "after",
+      `
+The sidecars are the catalogue: only complete backups (an archive with its valid sidecar) are
+judged, grouped per instance and database; the newest of each group is always kept. Files
+without a sidecar, damaged backups and foreign files are never touched. Exit codes: 0 done,
+1 a deletion failed or max_delete refused, 2 usage or config error (no retention policy).`,
+    )
+    .action(async (opts: { instance: string[]; storage: string[]; dryRun?: boolean; force?: boolean }, command: Command) => {
+      const globals = globalsOf(command);
+      const session = await openSession(globals);
+      const config = session.loaded.config;
+      if (!hasAnyPolicy(config)) throw new UsageError(`no retention policy in ${session.loaded.file}: nothing to clean up (add a retention block, see docs/configuration.md)`);
+      const instanceIds = opts.instance.length === 0 ? null : new Set(selectInstances(config, opts.instance).map((i) => i.id));
+      const storageCtx = { redactor: session.redactor, logger: session.logger };
+      const storages: Storage[] =
+        opts.storage.length === 0
+          ? [openLocal(config), ...(await openRemotes(config, storageCtx))]
+          : await Promise.all([...new Set(opts.storage)].map((name) => openNamedStorage(config, name, storageCtx)));
+      try {
+        const { result, signal } = await withInterrupts((sig) =>
+          runCleanup({ dryRun: opts.dryRun === true, force: opts.force === true, storages, instanceIds }, { config, logger: session.logger, redactor: session.redactor, signal: sig }),
+        );
+        const text = globals.json ? session.redactor.json(result) : session.redactor.redact(renderCleanup(result));
+        process.stdout.write(`${text}\n`);
+        if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
+        else process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
+      } finally {
+        await Promise.all(storages.map((s) => s.close().catch(() => undefined)));
+      }
+    });
+}

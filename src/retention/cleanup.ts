@@ -1,0 +1,138 @@
+import { SIDECAR_SUFFIX, pathSegment } from "../catalog/naming.js";
+import { listCatalog } from "../catalog/list.js";
+import type { Config } from "../config/schema.js";
+import type { Storage } from "../storage/storage.js";
+import { describeError } from "../util/errors.js";
+import type { Logger } from "../util/logger.js";
+import { mapPool } from "../util/pool.js";
+import type { Redactor } from "../util/redact.js";
+import { deleteBackup, finishDeletion, interruptedDeletions } from "./delete.js";
+import { groupBackups, groupKey, policyFor, type BackupGroup } from "./groups.js";
+import { maxDeleteProblem } from "./max-delete.js";
+import { decideRetention } from "./policy.js";
+import type { CleanupResult, GroupCleanup, StorageCleanup } from "./summary.js";
+
+export interface CleanupContext {
+  config: Config;
+  logger: Logger;
+  redactor: Redactor;
+  signal?: AbortSignal | undefined;
+}
+
+export interface CleanupOptions {
+  dryRun: boolean;
+  /** Delete even when max_delete would refuse. */
+  force: boolean;
+  /** The storages to clean, opened by the caller. */
+  storages: Storage[];
+  /** Storages deliberately left alone, with the reason (reported, not cleaned). */
+  skipped?: { storage: string; reason: string }[];
+  /** Only these instances (ids); null: every group found. */
+  instanceIds: ReadonlySet<number> | null;
+  /** Only these groups (groupKey); null: every group found. Backup passes the groups it just backed up. */
+  groupKeys?: ReadonlySet<string> | null;
+  now?: Date;
+}
+
+/** Deletions run this many at a time per storage (remote round trips dominate). */
+const DELETE_CONCURRENCY = 8;
+
+/** Applies the retention policies to each storage, each on its own listing (remotes drift apart). */
+export async function runCleanup(options: CleanupOptions, ctx: CleanupContext): Promise<CleanupResult> {
+  const now = options.now ?? new Date();
+  const results = await Promise.all(options.storages.map((storage) => cleanStorage(storage, options, now, ctx)));
+  const skipped: StorageCleanup[] = (options.skipped ?? []).map((s) => ({ storage: s.storage, kept: 0, deleted: 0, bytes_freed: 0, resumed: 0, errors: [], skipped: s.reason }));
+  const storages = [...results.map((r) => r.summary), ...skipped];
+  return { dry_run: options.dryRun, ok: storages.every((s) => s.errors.length === 0), storages, groups: results.flatMap((r) => r.groups) };
+}
+
+async function cleanStorage(storage: Storage, options: CleanupOptions, now: Date, ctx: CleanupContext): Promise<{ summary: StorageCleanup; groups: GroupCleanup[] }> {
+  const summary: StorageCleanup = { storage: storage.name, kept: 0, deleted: 0, bytes_freed: 0, resumed: 0, errors: [] };
+  const log = ctx.logger.child({ storage: storage.name });
+  const fail = (message: string) => {
+    const text = ctx.redactor.redact(message);
+    summary.errors.push(text);
+    log.error({ err: text }, "cleanup failed");
+  };
+  let objects;
+  try {
+    objects = await storage.list(`${pathSegment(ctx.config.server.name)}/`);
+  } catch (err) {
+    fail(`listing ${storage.describe("")} failed: ${describeError(err)}`);
+    return { summary, groups: [] };
+  }
+  const sizes = new Map(objects.map((o) => [o.key, o.size]));
+
+  // An earlier cleanup's interrupted deletions are finished first (their markers say which).
+  for (const archiveKey of interruptedDeletions(objects)) {
+    if (!options.dryRun) {
+      const problem = await finishDeletion(storage, archiveKey);
+      if (problem) fail(problem);
+      else log.info({ archive: archiveKey }, "finished an interrupted deletion");
+    }
+    summary.resumed++;
+  }
+
+  const entries = await listCatalog(storage, "", objects);
+  const groups = groupBackups(entries, ctx.config.server.name).filter(
+    (g) => (options.instanceIds === null || options.instanceIds.has(g.instance.id)) && (!options.groupKeys || options.groupKeys.has(groupKey(g.instance.id, g.kind, g.database))),
+  );
+  const verdicts = groups.map((group) => judge(group, storage.name, now, ctx.config));
+
+  const refusals = options.force ? [] : verdicts.flatMap((v) => (v.refusal ? [v.refusal] : []));
+  if (refusals.length > 0) {
+    for (const refusal of refusals) fail(refusal);
+    fail(`max_delete: nothing was deleted on ${storage.name} (run cleanup --force to delete anyway)`);
+    summary.kept = groups.reduce((n, g) => n + g.members.length, 0);
+    return { summary, groups: verdicts.map((v) => ({ ...v.detail, deleted: [] })) };
+  }
+
+  const doomed = verdicts.flatMap((v) => v.doomed);
+  summary.kept = groups.reduce((n, g) => n + g.members.length, 0) - doomed.length;
+  const outcomes = await mapPool(doomed, options.dryRun ? 1 : DELETE_CONCURRENCY, async (key) => {
+    if (options.dryRun) return null;
+    if (ctx.signal?.aborted) return `${storage.describe(key)}: not deleted: interrupted`;
+    return deleteBackup(storage, key, now);
+  });
+  outcomes.forEach((problem, index) => {
+    const key = doomed[index] as string;
+    if (problem) {
+      fail(problem);
+      summary.kept++;
+      return;
+    }
+    summary.deleted++;
+    summary.bytes_freed += (sizes.get(key) ?? 0) + (sizes.get(`${key}${SIDECAR_SUFFIX}`) ?? 0);
+    if (!options.dryRun) log.info({ archive: key }, "deleted by the retention policy");
+  });
+  return { summary, groups: verdicts.map((v) => v.detail) };
+}
+
+interface Verdict {
+  detail: GroupCleanup;
+  /** Archive keys the policy deletes. */
+  doomed: string[];
+  refusal: string | null;
+}
+
+function judge(group: BackupGroup, storage: string, now: Date, config: Config): Verdict {
+  const base = { storage, instance: group.instance, kind: group.kind, database: group.database };
+  const policy = policyFor(config, storage, group.instance.id);
+  const byId = new Map(group.members.map((m) => [m.entry.key, m]));
+  if (!policy) {
+    const kept = group.members.map((m) => ({ name: m.entry.name, started_at: m.entry.sidecar.started_at, reasons: ["no retention policy"] }));
+    return { detail: { ...base, kept, deleted: [] }, doomed: [], refusal: null };
+  }
+  const decisions = decideRetention(group.members.map((m) => ({ id: m.entry.key, time: m.time })), policy, now.getTime());
+  const kept: GroupCleanup["kept"] = [];
+  const deleted: GroupCleanup["deleted"] = [];
+  for (const d of decisions) {
+    const member = byId.get(d.id);
+    if (!member) continue;
+    if (d.keep) kept.push({ name: member.entry.name, started_at: member.entry.sidecar.started_at, reasons: d.reasons });
+    else deleted.push({ name: member.entry.name, started_at: member.entry.sidecar.started_at, size_bytes: member.entry.size ?? 0 });
+  }
+  const label = `${group.instance.name}${group.kind === "files" ? "" : `/${group.database ?? "(globals)"}`}`;
+  const refusal = maxDeleteProblem(policy.max_delete, deleted.length, group.members.length, `${label} on ${storage}`);
+  return { detail: { ...base, kept, deleted }, doomed: decisions.filter((d) => !d.keep).map((d) => d.id), refusal };
+}
