@@ -4,6 +4,7 @@ import type { Storage } from "../storage/storage.js";
 import { hasAnyPolicy } from "../retention/groups.js";
 import { runCleanup } from "../retention/cleanup.js";
 import { selectInstances } from "../run/select.js";
+import { logSwept, sweepLocal, sweepRemote } from "../run/sweep.js";
 import { EXIT, UsageError } from "../util/errors.js";
 import { renderCleanup } from "./cleanup-render.js";
 import { globalsOf } from "./globals.js";
@@ -41,6 +42,12 @@ without a sidecar, damaged backups and foreign files are never touched. Exit cod
           ? [openLocal(config), ...(await openRemotes(config, storageCtx))]
           : await Promise.all([...new Set(opts.storage)].map((name) => openNamedStorage(config, name, storageCtx)));
       try {
+        if (opts.dryRun !== true) {
+          // What killed runs (or a killed cleanup: a marker's partial write) left goes first, as backup does it.
+          const sweepCtx = { config, logger: session.logger };
+          const swept = await Promise.all(storages.map((s) => (s.kind === "local" ? sweepLocal(sweepCtx) : s.kind === "sftp" ? sweepRemote(s, sweepCtx) : Promise.resolve([]))));
+          logSwept(swept.flat(), session.logger);
+        }
         const { result, signal } = await withInterrupts((sig) =>
           runCleanup({ dryRun: opts.dryRun === true, force: opts.force === true, storages, instanceIds }, { config, logger: session.logger, redactor: session.redactor, signal: sig }),
         );

@@ -1,0 +1,141 @@
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { decideRetention } from "../../src/retention/policy.js";
+import { retentionSchema } from "../../src/retention/policy-schema.js";
+import { runCli, startCli } from "../helpers/cli.js";
+import { dailyBackups, keysOf, writeFakeBackups, type FakeBackup, type FakeGroup } from "../helpers/fake-backups.js";
+import { filesBelow } from "../helpers/remotes.js";
+import { makeTempDir } from "../helpers/tmp.js";
+
+/** cleanup on local storage over a year of backups laid out with past timestamps. */
+const POLICY = { keep_daily: 7, keep_weekly: 4, keep_monthly: 12, timezone: "America/Sao_Paulo" };
+const pgMain = { id: 1, name: "pg-main", type: "postgres" as const };
+const app: FakeGroup = { instance: pgMain, kind: "database", database: "app" };
+const crm: FakeGroup = { instance: pgMain, kind: "database", database: "crm" };
+const FOREIGN = ["db01/pg-main/app/notes.txt", "db01/pg-main/app/pg-main_app_20200101T000000000Z_abcdef.zip", "db01/pg-main/app/.pg-main_app_x.zip.1234.partial", "db01/other-tool.tar.gz"];
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ dir, cleanup } = await makeTempDir("vya-retention-"));
+});
+afterAll(async () => {
+  await cleanup();
+});
+
+/** What the policy keeps of `backups` now (the pure function's verdict; its own tests prove it). */
+function expectedKept(backups: FakeBackup[], policy: Record<string, unknown> = POLICY): FakeBackup[] {
+  const decisions = decideRetention(backups.map((b) => ({ id: b.key, time: Date.parse(b.startedAt) })), retentionSchema.parse(policy), Date.now());
+  const keep = new Set(decisions.filter((d) => d.keep).map((d) => d.id));
+  return backups.filter((b) => keep.has(b.key));
+}
+
+async function layout(name: string, retention: Record<string, unknown> = POLICY) {
+  const root = join(dir, name);
+  const store = join(root, "store");
+  const appBackups = dailyBackups(app, 365);
+  const crmBackups = dailyBackups(crm, 20);
+  await writeFakeBackups(store, [...appBackups, ...crmBackups]);
+  for (const key of FOREIGN) {
+    await mkdir(join(store, key, ".."), { recursive: true });
+    await writeFile(join(store, key), "not ours\n");
+  }
+  const config = join(root, "config.yaml");
+  await writeFile(config, stringify({ server: { name: "db01" }, storage: { local: { path: store } }, retention, instances: [{ ...pgMain, user: "u", databases: ["app", "crm"] }] }));
+  return { store, config, appBackups, crmBackups };
+}
+
+describe("cleanup on local storage", () => {
+  it("--dry-run changes nothing; cleanup leaves exactly the policy's set and every foreign file; a second run deletes nothing", async () => {
+    const { store, config, appBackups, crmBackups } = await layout("year");
+    const before = await filesBelow(store);
+
+    const dry = await runCli(["-c", config, "--json", "cleanup", "--dry-run"]);
+    expect(dry.exitCode, String(dry.stderr)).toBe(0);
+    expect(await filesBelow(store)).toEqual(before);
+    const kept = [...expectedKept(appBackups), ...expectedKept(crmBackups)];
+    const planned = JSON.parse(String(dry.stdout)) as { dry_run: boolean; storages: { storage: string; kept: number; deleted: number; bytes_freed: number }[]; groups: { database: string; kept: { name: string; reasons: string[] }[] }[] };
+    expect(planned.dry_run).toBe(true);
+    expect(planned.storages).toEqual([expect.objectContaining({ storage: "local", kept: kept.length, deleted: 385 - kept.length })]);
+    expect(planned.storages[0]?.bytes_freed).toBeGreaterThan(0);
+    expect(planned.groups.find((g) => g.database === "app")?.kept[0]?.reasons).toEqual(expect.arrayContaining(["newest", "daily #1", "weekly #1", "monthly #1"]));
+
+    const run = await runCli(["-c", config, "cleanup"]);
+    expect(run.exitCode, String(run.stderr)).toBe(0);
+    expect(String(run.stdout)).toMatch(new RegExp(`cleanup local: kept ${kept.length}, deleted ${385 - kept.length} \\(`));
+    expect(String(run.stdout)).toContain("daily #1");
+    expect(await filesBelow(store)).toEqual([...keysOf(kept), ...FOREIGN].sort());
+
+    const again = await runCli(["-c", config, "--json", "cleanup"]);
+    expect(again.exitCode, String(again.stderr)).toBe(0);
+    expect(JSON.parse(String(again.stdout)).storages[0]).toMatchObject({ kept: kept.length, deleted: 0 });
+    expect(await filesBelow(store)).toEqual([...keysOf(kept), ...FOREIGN].sort());
+  });
+
+  it("SIGKILL mid-deletion: no complete-looking backup lacks its archive, and the next cleanup finishes the interrupted deletions", async () => {
+    const { store, config, appBackups, crmBackups } = await layout("crash");
+    const appDir = join(store, "db01/pg-main/app");
+    const run = startCli(["-c", config, "cleanup"]);
+    let marker: string | undefined;
+    while (run.exitCode === null && !marker) {
+      marker = (await readdir(appDir)).find((f) => f.endsWith(".deleting"));
+    }
+    run.kill("SIGKILL");
+    await run;
+    expect(marker, "cleanup finished before it could be killed").toBeDefined();
+    const markers = (await filesBelow(store)).filter((f) => f.endsWith(".deleting"));
+    expect(markers.length).toBeGreaterThan(0);
+
+    // Every backup list calls complete still has its archive and sidecar; the interrupted ones are not complete.
+    const listed = await runCli(["-c", config, "--json", "list", "--all"]);
+    expect(listed.exitCode, String(listed.stderr)).toBe(0);
+    const entries = JSON.parse(String(listed.stdout)) as { key: string; state?: string; status?: string }[];
+    const files = new Set(await filesBelow(store));
+    for (const e of entries.filter((x) => x.state === "complete")) {
+      expect(files.has(e.key) && files.has(`${e.key}.json`) && !files.has(`${e.key}.deleting`), e.key).toBe(true);
+    }
+
+    const next = await runCli(["-c", config, "--json", "cleanup"]);
+    expect(next.exitCode, String(next.stderr)).toBe(0);
+    expect(JSON.parse(String(next.stdout)).storages[0].resumed).toBe(markers.length);
+    const kept = [...expectedKept(appBackups), ...expectedKept(crmBackups)];
+    const expected = [...keysOf(kept), ...FOREIGN];
+    expect((await filesBelow(store)).filter((f) => !expected.includes(f))).toEqual([]);
+    expect(await filesBelow(store)).toEqual([...keysOf(kept), ...FOREIGN].sort());
+  });
+
+  it("max_delete trips with its own message and deletes nothing; --force deletes", async () => {
+    const { store, config, appBackups, crmBackups } = await layout("max-delete", { ...POLICY, max_delete: "50%" });
+    const before = await filesBelow(store);
+    const refused = await runCli(["-c", config, "cleanup"]);
+    expect(refused.exitCode).toBe(1);
+    expect(String(refused.stdout)).toMatch(/max_delete 50% refuses this cleanup: it would delete \d+ of the 365 backups of pg-main\/app on local/);
+    expect(String(refused.stdout)).toContain("nothing was deleted on local");
+    expect(await filesBelow(store)).toEqual(before);
+
+    const forced = await runCli(["-c", config, "cleanup", "--force"]);
+    expect(forced.exitCode, String(forced.stdout)).toBe(0);
+    expect(await filesBelow(store)).toEqual([...keysOf([...expectedKept(appBackups), ...expectedKept(crmBackups)]), ...FOREIGN].sort());
+  });
+
+  it("a policy that keeps nothing or names an unknown zone is a config error (exit 2) before anything is touched", async () => {
+    const { store, config } = await layout("bad-policy", { min_keep: 2, timezone: "Mars/Olympus" });
+    const before = await filesBelow(store);
+    const run = await runCli(["-c", config, "cleanup"]);
+    expect(run.exitCode).toBe(2);
+    expect(String(run.stderr)).toContain("retention: a retention policy must keep something");
+    expect(String(run.stderr)).toContain("retention.timezone: unknown time zone");
+    expect(await filesBelow(store)).toEqual(before);
+  });
+
+  it("-i limits cleanup to that instance's groups", async () => {
+    const { store, config } = await layout("only-other");
+    await writeFile(config, stringify({ server: { name: "db01" }, storage: { local: { path: store } }, retention: POLICY, instances: [{ ...pgMain, user: "u" }, { id: 2, type: "mysql", user: "u" }] }));
+    const before = await filesBelow(store);
+    const run = await runCli(["-c", config, "cleanup", "-i", "2"]);
+    expect(run.exitCode, String(run.stderr)).toBe(0);
+    expect(await filesBelow(store)).toEqual(before);
+  });
+});
