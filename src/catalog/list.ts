@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { Storage, StoredObject } from "../storage/storage.js";
 import { mapPool } from "../util/pool.js";
-import { DELETING_SUFFIX, SIDECAR_SUFFIX } from "./naming.js";
+import { SIDECAR_SUFFIX } from "./naming.js";
 import { readSidecar } from "./read.js";
 import type { Sidecar } from "./sidecar.js";
 
@@ -52,9 +52,7 @@ export async function listCatalog(storage: Storage, prefix = "", listed?: readon
   for (const { object, result } of read) {
     const hasSidecar = byKey.has(`${object.key}${SIDECAR_SUFFIX}`);
     const base = entryBase(storage, object, object.key);
-    // A deletion that started is never a good backup, even while its sidecar is still there.
-    if (byKey.has(`${object.key}${DELETING_SUFFIX}`)) entries.push({ ...base, state: "incomplete", sidecar: null, problem: "being deleted by retention (an interrupted cleanup; the next cleanup finishes it)" });
-    else if (result.ok) entries.push({ ...base, ...sizeCheck(object, result.sidecar), sidecar: result.sidecar, time: result.sidecar.started_at });
+    if (result.ok) entries.push({ ...base, ...sizeCheck(object, result.sidecar), sidecar: result.sidecar, time: result.sidecar.started_at });
     else entries.push({ ...base, state: hasSidecar ? "corrupt" : "incomplete", sidecar: null, problem: result.problem });
   }
 

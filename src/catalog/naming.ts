@@ -78,8 +78,6 @@ export function dumpEntryFileName(database: string, extension: "sql" | "dump"): 
 }
 
 export const SIDECAR_SUFFIX = ".json";
-/** `<archive>.deleting`: put by retention before it removes a backup, removed last (retention/delete.ts). */
-export const DELETING_SUFFIX = ".deleting";
 
 export function sidecarPath(archivePath: string): string {
   return `${archivePath}${SIDECAR_SUFFIX}`;

@@ -1,12 +1,12 @@
 import { SIDECAR_SUFFIX, pathSegment } from "../catalog/naming.js";
 import { listCatalog } from "../catalog/list.js";
 import type { Config } from "../config/schema.js";
-import type { Storage } from "../storage/storage.js";
+import type { Storage, StoredObject } from "../storage/storage.js";
 import { describeError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import { mapPool } from "../util/pool.js";
 import type { Redactor } from "../util/redact.js";
-import { deleteBackup, finishDeletion, interruptedDeletions } from "./delete.js";
+import { deleteBackup, journalsIn, readJournal, writeJournal } from "./delete.js";
 import { groupBackups, groupKey, policyFor, type BackupGroup } from "./groups.js";
 import { maxDeleteProblem } from "./max-delete.js";
 import { decideRetention } from "./policy.js";
@@ -63,17 +63,11 @@ async function cleanStorage(storage: Storage, options: CleanupOptions, now: Date
   }
   const sizes = new Map(objects.map((o) => [o.key, o.size]));
 
-  // An earlier cleanup's interrupted deletions are finished first (their markers say which).
-  for (const archiveKey of interruptedDeletions(objects)) {
-    if (!options.dryRun) {
-      const problem = await finishDeletion(storage, archiveKey);
-      if (problem) fail(problem);
-      else log.info({ archive: archiveKey }, "finished an interrupted deletion");
-    }
-    summary.resumed++;
-  }
+  // An earlier cleanup's interrupted deletions are finished first (its journal says which).
+  const finished = options.dryRun ? new Set<string>() : await finishJournals(storage, objects, ctx.config.server.name, summary, fail);
+  const listed = objects.filter((o) => !finished.has(o.key));
 
-  const entries = await listCatalog(storage, "", objects);
+  const entries = await listCatalog(storage, "", listed);
   const groups = groupBackups(entries, ctx.config.server.name).filter(
     (g) => (options.instanceIds === null || options.instanceIds.has(g.instance.id)) && (!options.groupKeys || options.groupKeys.has(groupKey(g.instance.id, g.kind, g.database))),
   );
@@ -89,11 +83,20 @@ async function cleanStorage(storage: Storage, options: CleanupOptions, now: Date
 
   const doomed = verdicts.flatMap((v) => v.doomed);
   summary.kept = groups.reduce((n, g) => n + g.members.length, 0) - doomed.length;
-  const outcomes = await mapPool(doomed, options.dryRun ? 1 : DELETE_CONCURRENCY, async (key) => {
-    if (options.dryRun) return null;
-    if (ctx.signal?.aborted) return `${storage.describe(key)}: not deleted: interrupted`;
-    return deleteBackup(storage, key, now);
-  });
+  if (options.dryRun || doomed.length === 0) {
+    summary.deleted = doomed.length;
+    summary.bytes_freed = doomed.reduce((n, key) => n + (sizes.get(key) ?? 0) + (sizes.get(`${key}${SIDECAR_SUFFIX}`) ?? 0), 0);
+    return { summary, groups: verdicts.map((v) => v.detail) };
+  }
+  let journal: string;
+  try {
+    journal = await writeJournal(storage, ctx.config.server.name, doomed, now);
+  } catch (err) {
+    fail(`storing the cleanup journal on ${storage.describe("")} failed, nothing was deleted: ${describeError(err)}`);
+    summary.kept += doomed.length;
+    return { summary, groups: verdicts.map((v) => ({ ...v.detail, deleted: [] })) };
+  }
+  const outcomes = await mapPool(doomed, DELETE_CONCURRENCY, async (key) => (ctx.signal?.aborted ? `${storage.describe(key)}: not deleted: interrupted` : deleteBackup(storage, key)));
   outcomes.forEach((problem, index) => {
     const key = doomed[index] as string;
     if (problem) {
@@ -103,9 +106,33 @@ async function cleanStorage(storage: Storage, options: CleanupOptions, now: Date
     }
     summary.deleted++;
     summary.bytes_freed += (sizes.get(key) ?? 0) + (sizes.get(`${key}${SIDECAR_SUFFIX}`) ?? 0);
-    if (!options.dryRun) log.info({ archive: key }, "deleted by the retention policy");
   });
+  log.info({ deleted: summary.deleted, bytes: summary.bytes_freed }, "deleted by the retention policy");
+  // Kept while a deletion in it failed: the next cleanup retries it (and reports it again).
+  if (summary.errors.length === 0) await storage.delete(journal).catch((err: unknown) => fail(`removing the cleanup journal ${storage.describe(journal)} failed: ${describeError(err)}`));
   return { summary, groups: verdicts.map((v) => v.detail) };
+}
+
+/** Completes the deletions listed in earlier cleanups' journals; returns the keys gone now. */
+async function finishJournals(storage: Storage, objects: readonly StoredObject[], server: string, summary: StorageCleanup, fail: (message: string) => void): Promise<Set<string>> {
+  const present = new Set(objects.map((o) => o.key));
+  const gone = new Set<string>();
+  for (const journal of journalsIn(objects, server)) {
+    let keys: string[];
+    try {
+      keys = await readJournal(storage, journal, server);
+    } catch (err) {
+      fail(`reading the interrupted cleanup's journal ${storage.describe(journal)} failed: ${describeError(err)}`);
+      continue;
+    }
+    const left = keys.filter((k) => present.has(k) || present.has(`${k}${SIDECAR_SUFFIX}`));
+    const problems = (await mapPool(left, DELETE_CONCURRENCY, (key) => deleteBackup(storage, key))).filter((p): p is string => p !== null);
+    for (const problem of problems) fail(problem);
+    for (const key of left) gone.add(key).add(`${key}${SIDECAR_SUFFIX}`);
+    summary.resumed += left.length - problems.length;
+    if (problems.length === 0) await storage.delete(journal).catch((err: unknown) => fail(`removing ${storage.describe(journal)} failed: ${describeError(err)}`));
+  }
+  return gone;
 }
 
 interface Verdict {

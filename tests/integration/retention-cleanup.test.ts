@@ -32,10 +32,10 @@ function expectedKept(backups: FakeBackup[], policy: Record<string, unknown> = P
   return backups.filter((b) => keep.has(b.key));
 }
 
-async function layout(name: string, retention: Record<string, unknown> = POLICY) {
+async function layout(name: string, retention: Record<string, unknown> = POLICY, days = 365) {
   const root = join(dir, name);
   const store = join(root, "store");
-  const appBackups = dailyBackups(app, 365);
+  const appBackups = dailyBackups(app, days);
   const crmBackups = dailyBackups(crm, 20);
   await writeFakeBackups(store, [...appBackups, ...crmBackups]);
   for (const key of FOREIGN) {
@@ -74,44 +74,39 @@ describe("cleanup on local storage", () => {
     expect(await filesBelow(store)).toEqual([...keysOf(kept), ...FOREIGN].sort());
   });
 
-  it("SIGKILL mid-deletion: no complete-looking backup lacks its archive, and the next cleanup finishes the interrupted deletions", async () => {
+  it("SIGKILL mid-deletion: no sidecar is left pointing at nothing, and the next cleanup finishes the interrupted deletions", async () => {
     const { store, config, appBackups, crmBackups } = await layout("crash");
-    const appDir = join(store, "db01/pg-main/app");
+    const journals = join(store, "db01", ".cleanup");
     const run = startCli(["-c", config, "cleanup"]);
-    let marker: string | undefined;
-    while (run.exitCode === null && !marker) {
-      marker = (await readdir(appDir)).find((f) => f.endsWith(".deleting"));
+    let journal: string | undefined;
+    while (run.exitCode === null && !journal) {
+      journal = (await readdir(journals).catch(() => [])).find((f) => f.endsWith(".json") && !f.startsWith("."));
     }
     run.kill("SIGKILL");
     await run;
-    expect(marker, "cleanup finished before it could be killed").toBeDefined();
-    const markers = (await filesBelow(store)).filter((f) => f.endsWith(".deleting"));
-    expect(markers.length).toBeGreaterThan(0);
+    expect(journal, "cleanup finished before it could be killed").toBeDefined();
+    expect(await readdir(journals)).toContain(journal);
 
-    // Every backup list calls complete still has its archive and sidecar; the interrupted ones are not complete.
+    // Sidecars go before their archives: whatever was killed midway, no sidecar lacks its archive.
     const listed = await runCli(["-c", config, "--json", "list", "--all"]);
     expect(listed.exitCode, String(listed.stderr)).toBe(0);
     const entries = JSON.parse(String(listed.stdout)) as { key: string; state?: string; status?: string }[];
-    const files = new Set(await filesBelow(store));
-    for (const e of entries.filter((x) => x.state === "complete")) {
-      expect(files.has(e.key) && files.has(`${e.key}.json`) && !files.has(`${e.key}.deleting`), e.key).toBe(true);
-    }
+    expect(entries.filter((e) => e.status === "missing-archive")).toEqual([]);
 
     const next = await runCli(["-c", config, "--json", "cleanup"]);
     expect(next.exitCode, String(next.stderr)).toBe(0);
-    expect(JSON.parse(String(next.stdout)).storages[0].resumed).toBe(markers.length);
     const kept = [...expectedKept(appBackups), ...expectedKept(crmBackups)];
-    const expected = [...keysOf(kept), ...FOREIGN];
-    expect((await filesBelow(store)).filter((f) => !expected.includes(f))).toEqual([]);
+    // Every file of the killed run's doomed backups is gone, the journal too, nothing else was touched.
     expect(await filesBelow(store)).toEqual([...keysOf(kept), ...FOREIGN].sort());
+    expect(await readdir(journals)).toEqual([]);
   });
 
   it("max_delete trips with its own message and deletes nothing; --force deletes", async () => {
-    const { store, config, appBackups, crmBackups } = await layout("max-delete", { ...POLICY, max_delete: "50%" });
+    const { store, config, appBackups, crmBackups } = await layout("max-delete", { ...POLICY, max_delete: "50%" }, 60);
     const before = await filesBelow(store);
     const refused = await runCli(["-c", config, "cleanup"]);
     expect(refused.exitCode).toBe(1);
-    expect(String(refused.stdout)).toMatch(/max_delete 50% refuses this cleanup: it would delete \d+ of the 365 backups of pg-main\/app on local/);
+    expect(String(refused.stdout)).toMatch(/max_delete 50% refuses this cleanup: it would delete \d+ of the 60 backups of pg-main\/app on local/);
     expect(String(refused.stdout)).toContain("nothing was deleted on local");
     expect(await filesBelow(store)).toEqual(before);
 
@@ -121,7 +116,7 @@ describe("cleanup on local storage", () => {
   });
 
   it("a policy that keeps nothing or names an unknown zone is a config error (exit 2) before anything is touched", async () => {
-    const { store, config } = await layout("bad-policy", { min_keep: 2, timezone: "Mars/Olympus" });
+    const { store, config } = await layout("bad-policy", { min_keep: 2, timezone: "Mars/Olympus" }, 5);
     const before = await filesBelow(store);
     const run = await runCli(["-c", config, "cleanup"]);
     expect(run.exitCode).toBe(2);
@@ -131,7 +126,7 @@ describe("cleanup on local storage", () => {
   });
 
   it("-i limits cleanup to that instance's groups", async () => {
-    const { store, config } = await layout("only-other");
+    const { store, config } = await layout("only-other", POLICY, 30);
     await writeFile(config, stringify({ server: { name: "db01" }, storage: { local: { path: store } }, retention: POLICY, instances: [{ ...pgMain, user: "u" }, { id: 2, type: "mysql", user: "u" }] }));
     const before = await filesBelow(store);
     const run = await runCli(["-c", config, "cleanup", "-i", "2"]);
