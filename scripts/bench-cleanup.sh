@@ -26,20 +26,22 @@ instances:
 YAML
 
 sync
-measure() { # label, command...: prints "seconds maxrss_kib"
+measure() { # label, command...: prints "seconds cpu_seconds maxrss_kib" (CPU time reads through a busy machine's load)
   local log="$work/time-$1.txt"; shift
-  /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>"$work/stderr-$1.txt" || { cat "$work/stderr-$1.txt" >&2; exit 1; }
+  /usr/bin/time -f "%e %U+%S %M" -o "$log" "$@" >/dev/null 2>"$work/stderr-$1.txt" || { cat "$work/stderr-$1.txt" >&2; exit 1; }
   cat "$log"
 }
 cli=(node "$cli_dir/cli.js" -c "$work/config.yaml" --log-level warn)
 total=$(find "$store" -name '*.zip' | wc -l)
-read -r list_s list_kib < <(measure list "${cli[@]}" list)
-read -r dry_s dry_kib < <(measure dry "${cli[@]}" cleanup --dry-run)
-read -r clean_s clean_kib < <(measure clean "${cli[@]}" cleanup)
+read -r list_s list_cpu list_kib < <(measure list "${cli[@]}" list)
+read -r dry_s dry_cpu dry_kib < <(measure dry "${cli[@]}" cleanup --dry-run)
+read -r clean_s clean_cpu clean_kib < <(measure clean "${cli[@]}" cleanup)
 left=$(find "$store" -name '*.zip' | wc -l)
-read -r after_s after_kib < <(measure after "${cli[@]}" list)
+read -r after_s after_cpu after_kib < <(measure after "${cli[@]}" list)
 printf 'cleanup benchmark, %s backups in %s groups on local storage (%s)\n' "$total" "$groups" "$(nproc) cores, $(node --version)"
-printf '  list                 %6.2f s  peak RSS %6d KiB\n' "$list_s" "$list_kib"
-printf '  cleanup --dry-run    %6.2f s  peak RSS %6d KiB\n' "$dry_s" "$dry_kib"
-printf '  cleanup              %6.2f s  peak RSS %6d KiB  (%s deleted, %s left)\n' "$clean_s" "$clean_kib" "$((total - left))" "$left"
-printf '  list afterwards      %6.2f s  peak RSS %6d KiB\n' "$after_s" "$after_kib"
+cpu() { node -e "console.log(($1).toFixed(2))"; }
+printf '  (load average: %s)\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '  list                 %6.2f s wall  %5s s CPU  peak RSS %6d KiB\n' "$list_s" "$(cpu "$list_cpu")" "$list_kib"
+printf '  cleanup --dry-run    %6.2f s wall  %5s s CPU  peak RSS %6d KiB\n' "$dry_s" "$(cpu "$dry_cpu")" "$dry_kib"
+printf '  cleanup              %6.2f s wall  %5s s CPU  peak RSS %6d KiB  (%s deleted, %s left)\n' "$clean_s" "$(cpu "$clean_cpu")" "$clean_kib" "$((total - left))" "$left"
+printf '  list afterwards      %6.2f s wall  %5s s CPU  peak RSS %6d KiB\n' "$after_s" "$(cpu "$after_cpu")" "$after_kib"

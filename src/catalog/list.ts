@@ -48,7 +48,7 @@ export async function listCatalog(storage: Storage, prefix = "", listed?: readon
   const entries: CatalogEntry[] = [];
   const archives = objects.filter((o) => isArchiveKey(o.key));
 
-  const read = await mapPool(archives, 8, async (object) => ({ object, result: await readSidecar(storage, object.key) }));
+  const read = await mapPool(archives, 32, async (object) => ({ object, result: await readSidecar(storage, object.key) }));
   for (const { object, result } of read) {
     const hasSidecar = byKey.has(`${object.key}${SIDECAR_SUFFIX}`);
     const base = entryBase(storage, object, object.key);

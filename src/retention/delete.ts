@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import { Readable } from "node:stream";
 import { isArchiveKey } from "../catalog/list.js";
+import { readWhole } from "../catalog/read.js";
 import { SIDECAR_SUFFIX, pathSegment, timestampForName } from "../catalog/naming.js";
 import type { Storage, StoredObject } from "../storage/storage.js";
 import { describeError } from "../util/errors.js";
@@ -45,9 +46,7 @@ export async function deleteBackup(storage: Storage, archiveKey: string): Promis
 
 /** The archive keys a journal lists: only names this tool makes, below this server's folder. */
 export async function readJournal(storage: Storage, key: string, server: string): Promise<string[]> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await storage.get(key)) chunks.push(chunk as Buffer);
-  const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { delete?: unknown };
+  const parsed = JSON.parse((await readWhole(storage, key)).toString("utf8")) as { delete?: unknown };
   const keys = Array.isArray(parsed.delete) ? parsed.delete : [];
   return keys.filter((k): k is string => typeof k === "string" && isArchiveKey(k) && k.startsWith(`${pathSegment(server)}/`) && !k.split("/").includes(".."));
 }

@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ensurePrivateDir, fsyncDir, partialPath } from "../util/fs.js";
+import { mapPool } from "../util/pool.js";
 import type { PutOptions, PutSource, Storage, StoredObject } from "./storage.js";
 
 /** A directory on this machine (storage.local.path). */
@@ -58,6 +59,16 @@ export class LocalStorage implements Storage {
     return handle.createReadStream();
   }
 
+  /** Same rules as get (never through a symlink), without a stream's overhead. */
+  async readWhole(key: string): Promise<Buffer> {
+    const handle = await open(this.pathOf(key), constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  }
+
   async list(prefix: string): Promise<StoredObject[]> {
     const start = this.pathOf(prefix);
     const out: StoredObject[] = [];
@@ -69,14 +80,13 @@ export class LocalStorage implements Storage {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
         throw err;
       }
-      for (const entry of entries) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) await walk(path);
-        else if (entry.isFile()) {
-          const info = await stat(path).catch(() => undefined);
-          if (info) out.push({ key: this.keyOf(path), size: info.size, modified: info.mtime });
-        }
-      }
+      // Stats run in parallel: a folder of 20,000 archives and sidecars is listed in a blink.
+      const files = entries.filter((e) => e.isFile()).map((e) => join(dir, e.name));
+      const infos = await mapPool(files, 64, (path) => stat(path).catch(() => undefined));
+      infos.forEach((info, i) => {
+        if (info) out.push({ key: this.keyOf(files[i] as string), size: info.size, modified: info.mtime });
+      });
+      for (const entry of entries) if (entry.isDirectory()) await walk(join(dir, entry.name));
     };
     await walk(start);
     return out;
