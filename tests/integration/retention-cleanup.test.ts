@@ -1,3 +1,4 @@
+import { execa } from "execa";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -99,6 +100,34 @@ describe("cleanup on local storage", () => {
     // Every file of the killed run's doomed backups is gone, the journal too, nothing else was touched.
     expect(await filesBelow(store)).toEqual([...keysOf(kept), ...FOREIGN].sort());
     expect(await readdir(journals)).toEqual([]);
+  });
+
+  it("a deletion that fails (an immutable sidecar: EPERM even for root) is reported, exit 1, leaves the backup whole, and is retried by the next cleanup", async () => {
+    const { store, config, appBackups, crmBackups } = await layout("eperm", POLICY, 30);
+    const oldest = appBackups[0] as FakeBackup;
+    const sidecar = join(store, `${oldest.key}.json`);
+    const chattr = await execa("chattr", ["+i", sidecar], { reject: false });
+    if (chattr.exitCode !== 0) throw new Error(`chattr +i is needed for this test and failed: ${chattr.stderr}`);
+    try {
+      const run = await runCli(["-c", config, "--json", "cleanup"]);
+      expect(run.exitCode).toBe(1);
+      const result = JSON.parse(String(run.stdout)) as { ok: boolean; storages: { deleted: number; errors: string[] }[] };
+      expect(result.ok).toBe(false);
+      expect(result.storages[0]?.errors).toEqual([expect.stringMatching(new RegExp(`${oldest.name}\\.json: delete failed: EPERM`))]);
+      // The sidecar is deleted before the archive, so the failed one is still a whole backup.
+      const files = await filesBelow(store);
+      expect(files).toContain(oldest.key);
+      expect(files).toContain(`${oldest.key}.json`);
+      const listed = JSON.parse(String((await runCli(["-c", config, "--json", "list", "--all"])).stdout)) as { name: string; state?: string; status?: string }[];
+      expect(listed.filter((e) => e.status === "missing-archive")).toEqual([]);
+      expect(listed.find((e) => e.name === oldest.name)?.state).toBe("complete");
+    } finally {
+      await execa("chattr", ["-i", sidecar], { reject: false });
+    }
+    const next = await runCli(["-c", config, "--json", "cleanup"]);
+    expect(next.exitCode, String(next.stdout)).toBe(0);
+    expect(JSON.parse(String(next.stdout)).storages[0].resumed).toBe(1);
+    expect(await filesBelow(store)).toEqual([...keysOf([...expectedKept(appBackups), ...expectedKept(crmBackups)]), ...FOREIGN].sort());
   });
 
   it("max_delete trips with its own message and deletes nothing; --force deletes", async () => {
