@@ -106,7 +106,8 @@ describe("config commands", () => {
     expect(shown.stdout).not.toContain(SECRET);
     expect(shown.stderr).not.toContain(SECRET);
     expect(shown.stdout).not.toContain("***");
-    expect(shown.stdout).toContain("retention_days");
+    // retention_days is converted, not merely named in a comment.
+    expect(parse(String(shown.stdout)).retention).toEqual({ keep_within: "30d", min_keep: 1 });
     // What a user does with it: redirect to a file, provide the variable it names, run.
     expect(parse(String(shown.stdout)).instances[0].password).toBe("${env:VYA_BACKUPDB_INSTANCES_1_PASSWORD}");
     expect(shown.stderr).toContain("VYA_BACKUPDB_INSTANCES_1_PASSWORD");
