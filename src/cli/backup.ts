@@ -26,7 +26,8 @@ export function registerBackup(program: Command): void {
 Each database (or files instance) becomes one archive plus its JSON sidecar under
 <storage.local.path>/<server>/<instance>/[<database>/], then is copied (archive, then sidecar,
 each verified) to every storage.remotes entry; a remote that fails fails the unit and the local
-copy stays. Exit codes: 0 all succeeded,
+copy stays. Afterwards the retention policy (if any) is applied to the groups backed up
+(options.cleanup_after_backup; --no-cleanup skips it). Exit codes: 0 all succeeded,
 1 something failed (the others still ran), 2 usage or config error, 130/143 interrupted.`,
     )
     .action(async (opts: { instance: string[]; dryRun?: boolean; cleanup: boolean }, command: Command) => {

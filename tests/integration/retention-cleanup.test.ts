@@ -152,6 +152,12 @@ describe("cleanup on local storage", () => {
     expect(String(run.stderr)).toContain("retention: a retention policy must keep something");
     expect(String(run.stderr)).toContain("retention.timezone: unknown time zone");
     expect(await filesBelow(store)).toEqual(before);
+    // No policy anywhere: cleanup has nothing to apply (a backup then deletes nothing either).
+    await writeFile(config, stringify({ server: { name: "db01" }, storage: { local: { path: store } }, instances: [{ ...pgMain, user: "u" }] }));
+    const none = await runCli(["-c", config, "cleanup"]);
+    expect(none.exitCode).toBe(2);
+    expect(String(none.stderr)).toContain("no retention policy");
+    expect(await filesBelow(store)).toEqual(before);
   });
 
   it("-i limits cleanup to that instance's groups", async () => {
