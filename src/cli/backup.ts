@@ -8,6 +8,8 @@ import { globalsOf } from "./globals.js";
 import { openSession } from "./session.js";
 import { formatBytes, formatDuration, renderTable } from "./table.js";
 import { withInterrupts } from "./signals.js";
+import { lockWaitMs, lockWaitOption, takeLock } from "./lock-wait.js";
+import { runLockLabel, runLockName } from "../lock/names.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -18,6 +20,7 @@ export function registerBackup(program: Command): void {
     .option("-i, --instance <id|name>", "an instance to back up (repeatable)", collect, [])
     .option("--dry-run", "print what would be backed up, from where, to where; write nothing but a tiny probe on each remote")
     .option("--json", "print the run report as JSON on stdout")
+    .addOption(lockWaitOption())
     .addHelpText(
       "after",
       `
@@ -25,10 +28,12 @@ Each database (or files instance) becomes one archive plus its JSON sidecar unde
 <storage.local.path>/<server>/<instance>/[<database>/], then is copied (archive, then sidecar,
 each verified) to every storage.remotes entry; a remote that fails fails the unit and the local
 copy stays. Exit codes: 0 all succeeded,
-1 something failed (the others still ran), 2 usage or config error, 130/143 interrupted.`,
+1 something failed (the others still ran), 2 usage or config error, 3 another run of this
+server holds the lock (it is named; --lock-wait waits), 130/143 interrupted.`,
     )
-    .action(async (opts: { instance: string[]; dryRun?: boolean }, command: Command) => {
+    .action(async (opts: { instance: string[]; dryRun?: boolean; lockWait?: string }, command: Command) => {
       const globals = globalsOf(command);
+      const waitMs = lockWaitMs(opts.lockWait);
       const session = await openSession(globals);
       const instances = selectInstances(session.loaded.config, opts.instance);
       // A scheduled job that backs up nothing is broken, not successful.
@@ -36,18 +41,24 @@ copy stays. Exit codes: 0 all succeeded,
         throw new UsageError(`nothing to back up: no enabled instance in ${session.loaded.file} (enable one, or name one with -i)`);
       }
       const dryRun = opts.dryRun === true;
-      const monitor = { config: session.loaded.config, logger: session.logger, redactor: session.redactor, logCapture: session.logCapture };
-      const start = dryRun ? undefined : await monitorStart(monitor);
-      const { result: report, signal } = await withInterrupts((sig) =>
-        runBackup({ instances, dryRun }, { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig }),
-      );
-      const exitCode = signal ? (signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm) : report.ok ? EXIT.ok : EXIT.failed;
-      // Notifications and metrics never change the exit code (each is bounded, failures are reported).
-      if (start) Object.assign(report, await monitorFinish(report, exitCode, start, monitor));
-      // JSON is scrubbed value by value, so a password such as "1234" cannot break it.
-      const text = globals.json ? session.redactor.json(report) : session.redactor.redact(renderReport(report, session.loaded.config.storage.local.path));
-      process.stdout.write(`${text}\n`);
-      process.exitCode = exitCode;
+      const config = session.loaded.config;
+      // Taken before anything is announced: a refused run (exit 3) sends no start notification.
+      // A dry run writes nothing but a probe: it does not wait for, nor block, a real run.
+      const lock = dryRun ? undefined : (await withInterrupts((sig) => takeLock({ name: runLockName(config), what: runLockLabel(config), waitMs, logger: session.logger }, sig))).result;
+      try {
+        const monitor = { config, logger: session.logger, redactor: session.redactor, logCapture: session.logCapture };
+        const start = dryRun ? undefined : await monitorStart(monitor);
+        const { result: report, signal } = await withInterrupts((sig) => runBackup({ instances, dryRun }, { config, logger: session.logger, redactor: session.redactor, signal: sig }));
+        const exitCode = signal ? (signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm) : report.ok ? EXIT.ok : EXIT.failed;
+        // Notifications and metrics never change the exit code (each is bounded, failures are reported).
+        if (start) Object.assign(report, await monitorFinish(report, exitCode, start, monitor));
+        // JSON is scrubbed value by value, so a password such as "1234" cannot break it.
+        const text = globals.json ? session.redactor.json(report) : session.redactor.redact(renderReport(report, config.storage.local.path));
+        process.stdout.write(`${text}\n`);
+        process.exitCode = exitCode;
+      } finally {
+        await lock?.release();
+      }
     });
 }
 
