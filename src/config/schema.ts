@@ -166,6 +166,16 @@ export const optionsSchema = z
   })
   .strict();
 
+export const statusSchema = z
+  .object({
+    max_age: z
+      .string()
+      .regex(AGE_RE, "expected an age such as 90m, 26h, 2d")
+      .default("26h")
+      .describe("`status`: a backup older than this is stale (default 26h: a daily schedule plus slack)."),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -175,6 +185,7 @@ export const configSchema = z
     options: optionsSchema.default({ concurrency: 1, state_dir: "/var/lib/vya-backupdb" }),
     notifications: notificationsSchema.optional(),
     metrics: metricsSchema.optional(),
+    status: statusSchema.default({ max_age: "26h" }),
   })
   .strict();
 

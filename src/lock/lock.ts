@@ -97,3 +97,16 @@ function askHolder(address: string): Promise<LockHolder | null> {
 function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
+
+/** The holder of lock `name` (null when it did not say who it is), or undefined when nobody holds it. Never takes the lock. */
+export async function lockHolder(name: string): Promise<LockHolder | null | undefined> {
+  const address = lockAddress(name);
+  return new Promise((resolve) => {
+    const socket = createConnection({ path: address });
+    socket.once("connect", () => {
+      socket.destroy();
+      void askHolder(address).then(resolve);
+    });
+    socket.once("error", () => resolve(undefined));
+  });
+}
