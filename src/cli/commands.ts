@@ -9,6 +9,7 @@ type Register = (program: Command) => void;
 
 export const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   backup: async () => (await import("./backup.js")).registerBackup,
+  check: async () => (await import("./check.js")).registerCheck,
   config: async () => (await import("./config.js")).registerConfig,
   import: async () => (await import("./import.js")).registerImport,
   list: async () => (await import("./list.js")).registerList,
