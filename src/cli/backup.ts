@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { basename } from "node:path";
 import { runBackup } from "../run/backup.js";
 import { monitorFinish, monitorStart } from "../run/monitor.js";
 import type { RunReport } from "../run/report.js";
@@ -8,6 +9,8 @@ import { globalsOf } from "./globals.js";
 import { openSession } from "./session.js";
 import { formatBytes, formatDuration, renderTable } from "./table.js";
 import { withInterrupts } from "./signals.js";
+import { createProgressBoard } from "./progress-board.js";
+import { isInteractive } from "../util/terminal.js";
 import { lockWaitMs, lockWaitOption, takeLock } from "./lock-wait.js";
 import { runLockLabel, runLockName } from "../lock/names.js";
 
@@ -34,7 +37,9 @@ server holds the lock (it is named; --lock-wait waits), 130/143 interrupted.`,
     .action(async (opts: { instance: string[]; dryRun?: boolean; lockWait?: string }, command: Command) => {
       const globals = globalsOf(command);
       const waitMs = lockWaitMs(opts.lockWait);
-      const session = await openSession(globals);
+      // A live line per running unit, only for a person at a terminal (not a pipe, not systemd).
+      const board = isInteractive(process.stderr) && !opts.dryRun ? createProgressBoard(process.stderr) : undefined;
+      const session = await openSession(globals, board?.logStream);
       const instances = selectInstances(session.loaded.config, opts.instance);
       // A scheduled job that backs up nothing is broken, not successful.
       if (instances.length === 0) {
@@ -48,7 +53,7 @@ server holds the lock (it is named; --lock-wait waits), 130/143 interrupted.`,
       try {
         const monitor = { config, logger: session.logger, redactor: session.redactor, logCapture: session.logCapture };
         const start = dryRun ? undefined : await monitorStart(monitor);
-        const { result: report, signal } = await withInterrupts((sig) => runBackup({ instances, dryRun }, { config, logger: session.logger, redactor: session.redactor, signal: sig }));
+        const { result: report, signal } = await withInterrupts((sig) => runBackup({ instances, dryRun }, { config, logger: session.logger, redactor: session.redactor, signal: sig, progress: board }));
         const exitCode = signal ? (signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm) : report.ok ? EXIT.ok : EXIT.failed;
         // Notifications and metrics never change the exit code (each is bounded, failures are reported).
         if (start) Object.assign(report, await monitorFinish(report, exitCode, start, monitor));
@@ -57,6 +62,7 @@ server holds the lock (it is named; --lock-wait waits), 130/143 interrupted.`,
         process.stdout.write(`${text}\n`);
         process.exitCode = exitCode;
       } finally {
+        board?.stop();
         await lock?.release();
       }
     });
@@ -64,10 +70,10 @@ server holds the lock (it is named; --lock-wait waits), 130/143 interrupted.`,
 
 function renderReport(report: RunReport, localRoot: string): string {
   if (report.dry_run) {
-    const rows = report.units.map((u) => [u.instance.name, u.database ?? "-", u.status === "failed" ? `FAILED: ${u.error}` : (u.source ?? ""), u.status === "failed" ? "-" : localRoot]);
+    const rows = report.units.map((u) => [u.instance.name, u.database ?? "-", u.status === "failed" ? `FAILED: ${u.error}` : (u.source ?? "")]);
     const probes = (report.remotes ?? []).map((p) => [p.ok ? "ok" : "FAILED", p.remote, p.kind, p.ok ? p.location.replace(/\/[^/]*$/, "/") : (p.error ?? "")]);
     const remotes = probes.length > 0 ? `\nremotes (a tiny probe object was written and deleted):\n${renderTable(["status", "remote", "type", "location / error"], probes)}` : "";
-    return `dry run: nothing was written\n${renderTable(["instance", "database", "from", "to"], rows)}${remotes}`;
+    return `dry run: nothing was written; archives would go to ${localRoot}\n${renderTable(["instance", "database", "from"], rows)}${remotes}`;
   }
   const rows = report.units.map((u) => [
     u.status === "success" ? "ok" : "FAILED",
@@ -75,8 +81,11 @@ function renderReport(report: RunReport, localRoot: string): string {
     u.database ?? "-",
     formatBytes(u.size_bytes),
     formatDuration(u.duration_ms),
-    u.status === "success" ? `${u.archive ?? ""}${copiedTo(u)}` : (u.error ?? ""),
+    // The name is what list, restore --file and verify --file take; the full path is in --json and the log.
+    u.status === "success" ? `${basename(u.archive ?? "")}${copiedTo(u)}` : "(error below)",
   ]);
+  // Errors go below the table, whole, one line each: greppable, and the table stays 100 columns wide.
+  const errors = report.units.filter((u) => u.status === "failed").map((u) => `error: ${u.instance.name}${u.database ? `/${u.database}` : ""}: ${u.error ?? "failed"}\n`);
   const failed = report.units.filter((u) => u.status === "failed").length;
   const summary = report.interrupted
     ? "interrupted: unfinished archives were removed"
@@ -85,7 +94,8 @@ function renderReport(report: RunReport, localRoot: string): string {
       : `${report.units.length} backed up in ${formatDuration(report.duration_ms)}`;
   // Non-fatal findings (e.g. globals dumped without role passwords) must be seen, not only logged.
   const warnings = report.units.flatMap((u) => u.warnings.map((w) => `warning: ${u.instance.name}${u.database ? `/${u.database}` : ""}: ${w}\n`));
-  return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${warnings.join("")}${sweptLine(report)}${deliveryLines(report)}${summary}`;
+  const where = report.units.some((u) => u.status === "success" && !u.local_deleted) ? `archives in ${localRoot}\n` : "";
+  return `${where}${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${errors.join("")}${warnings.join("")}${sweptLine(report)}${deliveryLines(report)}${summary}`;
 }
 
 /** One line when leftovers of killed runs were removed (each is in the log and in --json). */
