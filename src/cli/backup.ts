@@ -49,7 +49,7 @@ server holds the lock (it is named; --lock-wait waits), 130/143 interrupted.`,
       const config = session.loaded.config;
       // Taken before anything is announced: a refused run (exit 3) sends no start notification.
       // A dry run writes nothing but a probe: it does not wait for, nor block, a real run.
-      const lock = dryRun ? undefined : (await withInterrupts((sig) => takeLock({ name: runLockName(config), what: runLockLabel(config), waitMs, logger: session.logger }, sig))).result;
+      const lock = dryRun ? undefined : (await withInterrupts((sig) => takeLock({ name: runLockName(config, session.loaded.file), what: runLockLabel(config, session.loaded.file), waitMs, logger: session.logger }, sig))).result;
       try {
         const monitor = { config, logger: session.logger, redactor: session.redactor, logCapture: session.logCapture };
         const start = dryRun ? undefined : await monitorStart(monitor);

@@ -57,7 +57,7 @@ async function readStatus(flags: StatusFlags, globals: ReturnType<typeof globals
   const maxAgeMs = parseAgeMs(config.status.max_age) ?? 26 * 3_600_000;
   const storage = await openReadStorage(config, flags.storage, { redactor: session.redactor, logger: session.logger });
   try {
-    const { rows, running } = await collectStatus(config, instances, storage, maxAgeMs);
+    const { rows, running } = await collectStatus(config, session.loaded.file, instances, storage, maxAgeMs);
     return { session, rows, running, maxAgeSeconds: maxAgeMs / 1000, root: storage.describe("") };
   } finally {
     await storage.close();

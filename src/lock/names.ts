@@ -2,17 +2,17 @@ import { resolve } from "node:path";
 import type { Config } from "../config/schema.js";
 
 /**
- * The run lock of a config: one backup (or cleanup) per server name and local storage at a time.
- * Two config files naming the same server and storage write the same catalogue, so they share
- * it; the same server name over another storage does not collide.
+ * The run lock of a config: one backup (or cleanup) per config file and server name at a time.
+ * Per file, not per storage: separate config files may share a storage on purpose (one per
+ * group of instances), and the sweep already keeps a live run's temporary files.
  */
-export function runLockName(config: Config): string {
-  return `run\0${config.server.name}\0${resolve(config.storage.local.path)}`;
+export function runLockName(config: Config, configFile: string): string {
+  return `run\0${config.server.name}\0${resolve(configFile)}`;
 }
 
 /** What the refusal calls the run lock. */
-export function runLockLabel(config: Config): string {
-  return `server "${config.server.name}" (storage ${resolve(config.storage.local.path)})`;
+export function runLockLabel(config: Config, configFile: string): string {
+  return `server "${config.server.name}" (config ${resolve(configFile)})`;
 }
 
 /** A restore's lock: one restore into the same target (database on a server, or directory) at a time. */
