@@ -23,6 +23,8 @@ export interface ArchiveOutput {
   readonly sink: Writable;
   readonly path: string;
   readonly partial: string;
+  /** Bytes written so far (for progress lines). */
+  readonly bytesWritten: number;
   commit(): Promise<CommittedArchive>;
   abort(): Promise<void>;
 }
@@ -48,6 +50,9 @@ export function openArchiveOutput(path: string): ArchiveOutput {
     sink: hasher,
     path,
     partial,
+    get bytesWritten() {
+      return hasher.bytes;
+    },
     async commit() {
       await flushed;
       const handle = await open(partial, "r+");

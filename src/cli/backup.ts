@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { basename } from "node:path";
 import { runBackup } from "../run/backup.js";
 import { monitorFinish, monitorStart } from "../run/monitor.js";
 import type { RunReport } from "../run/report.js";
@@ -9,6 +10,10 @@ import { openSession } from "./session.js";
 import { formatBytes, formatDuration, renderTable } from "./table.js";
 import { renderCleanupSummary } from "./cleanup-render.js";
 import { withInterrupts } from "./signals.js";
+import { createProgressBoard } from "./progress-board.js";
+import { isInteractive } from "../util/terminal.js";
+import { lockWaitMs, lockWaitOption, takeLock } from "./lock-wait.js";
+import { runLockLabel, runLockName } from "../lock/names.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -20,6 +25,7 @@ export function registerBackup(program: Command): void {
     .option("--dry-run", "print what would be backed up, from where, to where; write nothing but a tiny probe on each remote")
     .option("--no-cleanup", "do not apply the retention policy after this run (options.cleanup_after_backup)")
     .option("--json", "print the run report as JSON on stdout")
+    .addOption(lockWaitOption())
     .addHelpText(
       "after",
       `
@@ -28,38 +34,49 @@ Each database (or files instance) becomes one archive plus its JSON sidecar unde
 each verified) to every storage.remotes entry; a remote that fails fails the unit and the local
 copy stays. Afterwards the retention policy (if any) is applied to the groups backed up
 (options.cleanup_after_backup; --no-cleanup skips it). Exit codes: 0 all succeeded,
-1 something failed (the others still ran), 2 usage or config error, 130/143 interrupted.`,
+1 something failed (the others still ran), 2 usage or config error, 3 another run of this
+server holds the lock (it is named; --lock-wait waits), 130/143 interrupted.`,
     )
-    .action(async (opts: { instance: string[]; dryRun?: boolean; cleanup: boolean }, command: Command) => {
+    .action(async (opts: { instance: string[]; dryRun?: boolean; cleanup: boolean; lockWait?: string }, command: Command) => {
       const globals = globalsOf(command);
-      const session = await openSession(globals);
+      const waitMs = lockWaitMs(opts.lockWait);
+      // A live line per running unit, only for a person at a terminal (not a pipe, not systemd).
+      const board = isInteractive(process.stderr) && !opts.dryRun ? createProgressBoard(process.stderr) : undefined;
+      const session = await openSession(globals, board?.logStream);
       const instances = selectInstances(session.loaded.config, opts.instance);
       // A scheduled job that backs up nothing is broken, not successful.
       if (instances.length === 0) {
         throw new UsageError(`nothing to back up: no enabled instance in ${session.loaded.file} (enable one, or name one with -i)`);
       }
       const dryRun = opts.dryRun === true;
-      const monitor = { config: session.loaded.config, logger: session.logger, redactor: session.redactor, logCapture: session.logCapture };
-      const start = dryRun ? undefined : await monitorStart(monitor);
-      const { result: report, signal } = await withInterrupts((sig) =>
-        runBackup({ instances, dryRun, cleanup: opts.cleanup }, { config: session.loaded.config, logger: session.logger, redactor: session.redactor, signal: sig }),
-      );
-      const exitCode = signal ? (signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm) : report.ok ? EXIT.ok : EXIT.failed;
-      // Notifications and metrics never change the exit code (each is bounded, failures are reported).
-      if (start) Object.assign(report, await monitorFinish(report, exitCode, start, monitor));
-      // JSON is scrubbed value by value, so a password such as "1234" cannot break it.
-      const text = globals.json ? session.redactor.json(report) : session.redactor.redact(renderReport(report, session.loaded.config.storage.local.path));
-      process.stdout.write(`${text}\n`);
-      process.exitCode = exitCode;
+      const config = session.loaded.config;
+      // Taken before anything is announced: a refused run (exit 3) sends no start notification.
+      // A dry run writes nothing but a probe: it does not wait for, nor block, a real run.
+      const lock = dryRun ? undefined : (await withInterrupts((sig) => takeLock({ name: runLockName(config, session.loaded.file), what: runLockLabel(config, session.loaded.file), waitMs, logger: session.logger }, sig))).result;
+      try {
+        const monitor = { config, logger: session.logger, redactor: session.redactor, logCapture: session.logCapture };
+        const start = dryRun ? undefined : await monitorStart(monitor);
+        const { result: report, signal } = await withInterrupts((sig) => runBackup({ instances, dryRun, cleanup: opts.cleanup }, { config, logger: session.logger, redactor: session.redactor, signal: sig, progress: board }));
+        const exitCode = signal ? (signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm) : report.ok ? EXIT.ok : EXIT.failed;
+        // Notifications and metrics never change the exit code (each is bounded, failures are reported).
+        if (start) Object.assign(report, await monitorFinish(report, exitCode, start, monitor));
+        // JSON is scrubbed value by value, so a password such as "1234" cannot break it.
+        const text = globals.json ? session.redactor.json(report) : session.redactor.redact(renderReport(report, config.storage.local.path));
+        process.stdout.write(`${text}\n`);
+        process.exitCode = exitCode;
+      } finally {
+        board?.stop();
+        await lock?.release();
+      }
     });
 }
 
 function renderReport(report: RunReport, localRoot: string): string {
   if (report.dry_run) {
-    const rows = report.units.map((u) => [u.instance.name, u.database ?? "-", u.status === "failed" ? `FAILED: ${u.error}` : (u.source ?? ""), u.status === "failed" ? "-" : localRoot]);
+    const rows = report.units.map((u) => [u.instance.name, u.database ?? "-", u.status === "failed" ? `FAILED: ${u.error}` : (u.source ?? "")]);
     const probes = (report.remotes ?? []).map((p) => [p.ok ? "ok" : "FAILED", p.remote, p.kind, p.ok ? p.location.replace(/\/[^/]*$/, "/") : (p.error ?? "")]);
     const remotes = probes.length > 0 ? `\nremotes (a tiny probe object was written and deleted):\n${renderTable(["status", "remote", "type", "location / error"], probes)}` : "";
-    return `dry run: nothing was written\n${renderTable(["instance", "database", "from", "to"], rows)}${remotes}`;
+    return `dry run: nothing was written; archives would go to ${localRoot}\n${renderTable(["instance", "database", "from"], rows)}${remotes}`;
   }
   const rows = report.units.map((u) => [
     u.status === "success" ? "ok" : "FAILED",
@@ -67,8 +84,11 @@ function renderReport(report: RunReport, localRoot: string): string {
     u.database ?? "-",
     formatBytes(u.size_bytes),
     formatDuration(u.duration_ms),
-    u.status === "success" ? `${u.archive ?? ""}${copiedTo(u)}` : (u.error ?? ""),
+    // The name is what list, restore --file and verify --file take; the full path is in --json and the log.
+    u.status === "success" ? `${basename(u.archive ?? "")}${copiedTo(u)}` : "(error below)",
   ]);
+  // Errors go below the table, whole, one line each: greppable, and the table stays 100 columns wide.
+  const errors = report.units.filter((u) => u.status === "failed").map((u) => `error: ${u.instance.name}${u.database ? `/${u.database}` : ""}: ${u.error ?? "failed"}\n`);
   const failed = report.units.filter((u) => u.status === "failed").length;
   const summary = report.interrupted
     ? "interrupted: unfinished archives were removed"
@@ -78,7 +98,8 @@ function renderReport(report: RunReport, localRoot: string): string {
   // Non-fatal findings (e.g. globals dumped without role passwords) must be seen, not only logged.
   const warnings = report.units.flatMap((u) => u.warnings.map((w) => `warning: ${u.instance.name}${u.database ? `/${u.database}` : ""}: ${w}\n`));
   const cleanup = report.cleanup ? `${renderCleanupSummary(report.cleanup)}\n` : "";
-  return `${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${warnings.join("")}${sweptLine(report)}${cleanup}${deliveryLines(report)}${summary}`;
+  const where = report.units.some((u) => u.status === "success" && !u.local_deleted) ? `archives in ${localRoot}\n` : "";
+  return `${where}${renderTable(["status", "instance", "database", "size", "time", "archive / error"], rows)}\n${errors.join("")}${warnings.join("")}${sweptLine(report)}${cleanup}${deliveryLines(report)}${summary}`;
 }
 
 /** One line when leftovers of killed runs were removed (each is in the log and in --json). */

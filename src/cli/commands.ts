@@ -9,12 +9,14 @@ type Register = (program: Command) => void;
 
 export const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   backup: async () => (await import("./backup.js")).registerBackup,
+  check: async () => (await import("./check.js")).registerCheck,
   cleanup: async () => (await import("./cleanup.js")).registerCleanup,
   config: async () => (await import("./config.js")).registerConfig,
   import: async () => (await import("./import.js")).registerImport,
   list: async () => (await import("./list.js")).registerList,
   notify: async () => (await import("./notify.js")).registerNotify,
   restore: async () => (await import("./restore.js")).registerRestore,
+  status: async () => (await import("./status.js")).registerStatus,
   verify: async () => (await import("./verify.js")).registerVerify,
 };
 

@@ -38,7 +38,8 @@ async function main(argv: string[]): Promise<void> {
     }
     if (err instanceof VyaError) {
       process.stderr.write(`vya-backupdb: ${describeError(err)}\n`);
-      process.exitCode = err.exitCode;
+      // Interrupted (e.g. while waiting for a lock): 130/143 is already set and stays.
+      if (process.exitCode !== EXIT.sigint && process.exitCode !== EXIT.sigterm) process.exitCode = err.exitCode;
       return;
     }
     throw err;

@@ -7,6 +7,7 @@ import { globalsOf } from "./globals.js";
 import { openSession } from "./session.js";
 import { withInterrupts } from "./signals.js";
 import { formatBytes, formatDuration } from "./table.js";
+import { lockWaitMs, lockWaitOption } from "./lock-wait.js";
 
 interface RestoreFlags {
   file: string;
@@ -19,6 +20,7 @@ interface RestoreFlags {
   tables?: string;
   globals?: boolean;
   globalsOverwrite?: boolean;
+  lockWait?: string;
 }
 
 export function registerRestore(program: Command): void {
@@ -36,19 +38,22 @@ export function registerRestore(program: Command): void {
     .option("--globals", "restore a PostgreSQL globals archive (roles, tablespaces), or the globals of the same run first")
     .option("--globals-overwrite", "with --globals: roles that exist already take the archive's attributes, passwords and settings (never the role the restore connects as)")
     .option("--json", "print the restore report as JSON on stdout")
+    .addOption(lockWaitOption())
     .addHelpText(
       "after",
       `
 Before anything is touched the archive's size and sha256 are checked against its sidecar.
 Files: entries that would land outside the target (.., absolute paths, through a symlink) are
 refused; existing files are not overwritten without --force. Exit codes: 0 restored, 1 refused
-or failed (nothing half-restored is left), 2 usage or config error, 130/143 interrupted.`,
+or failed (nothing half-restored is left), 2 usage or config error, 3 another restore into the
+same target holds its lock (--lock-wait waits), 130/143 interrupted.`,
     )
     .action(async (flags: RestoreFlags, command: Command) => {
       const globals = globalsOf(command);
       const session = await openSession(globals);
       const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
       if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new UsageError(`--jobs ${flags.jobs}: expected a whole number from 1 to 64`);
+      const waitMs = lockWaitMs(flags.lockWait);
       const tables = flags.tables?.split(",").map((t) => t.trim()).filter(Boolean);
       const started = Date.now();
       // Metrics of the restore, whatever its end (success, failure, interrupt); never its exit code.
@@ -70,6 +75,7 @@ or failed (nothing half-restored is left), 2 usage or config error, 130/143 inte
             tables,
             globals: flags.globals === true,
             globalsOverwrite: flags.globalsOverwrite === true,
+            lockWaitMs: waitMs,
           };
           return { report: await runRestore(options, { config: session.loaded.config, configFile: session.loaded.file, logger: session.logger, redactor: session.redactor, signal: sig }) };
         } catch (err) {

@@ -171,6 +171,16 @@ export const optionsSchema = z
   })
   .strict();
 
+export const statusSchema = z
+  .object({
+    max_age: z
+      .string()
+      .regex(AGE_RE, "expected an age such as 90m, 26h, 2d")
+      .default("26h")
+      .describe("`status`: a backup older than this is stale (default 26h: a daily schedule plus slack)."),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -181,6 +191,7 @@ export const configSchema = z
     notifications: notificationsSchema.optional(),
     metrics: metricsSchema.optional(),
     retention: retentionSchema.optional().describe("The default retention policy (GFS); none: nothing is ever deleted."),
+    status: statusSchema.default({ max_age: "26h" }),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { formatBytes } from "../cli/table.js";
+import { isInteractive } from "../util/terminal.js";
 
 export interface Progress {
   update(done: number, total: number): void;
@@ -9,10 +10,10 @@ const silent: Progress = { update: () => undefined, finish: () => undefined };
 
 /**
  * A one-line "label 12.0 MiB / 1.2 GiB (1 %)" rewritten in place with a carriage return, at most
- * ten times a second; only on a terminal (logs and pipes get nothing).
+ * ten times a second; only on a terminal a person watches (logs, pipes and systemd get nothing).
  */
 export function createProgress(stream: NodeJS.WriteStream, label: string, now: () => number = Date.now): Progress {
-  if (!stream.isTTY) return silent;
+  if (!isInteractive(stream)) return silent;
   let last = 0;
   let shown = false;
   const render = (done: number, total: number) => {

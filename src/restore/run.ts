@@ -13,6 +13,8 @@ import { restoreTestName } from "./sql-quote.js";
 import { prepareResolved, type PreparedArchive } from "./prepare.js";
 import { createProgress } from "./progress.js";
 import { checkTargetKind } from "./target-kind.js";
+import { lockDatabaseTarget, lockFilesTarget } from "./target-lock.js";
+import type { HeldLock } from "../lock/lock.js";
 
 export type RestoreMode = "safe" | "fast" | "test";
 
@@ -31,6 +33,8 @@ export interface RestoreOptions {
   globalsOverwrite?: boolean | undefined;
   /** Where the TTY progress line goes (stderr). */
   progressStream?: NodeJS.WriteStream | undefined;
+  /** --lock-wait: how long to wait when another restore holds the same target (default: exit 3 at once). */
+  lockWaitMs?: number | undefined;
 }
 
 export interface RestoreReport {
@@ -89,6 +93,7 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
     if (sidecar.kind === "files") {
       if (options.mode) throw new UsageError("--mode applies to database archives; a files archive is restored to --target DIR or, without it, to its original locations");
       if (options.tables || options.jobs || options.globals || options.globalsOverwrite) throw new UsageError("--tables, --jobs and --globals apply to database archives");
+      const lock = await lockFilesTarget(options.target ?? null, options.lockWaitMs ?? 0, ctx);
       const progress = createProgress(options.progressStream ?? process.stderr, "restoring");
       try {
         const files = await restoreFiles({
@@ -103,6 +108,7 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
         return { ...base, target: files.root, mode: null, files, warnings: files.warnings, duration_ms: Date.now() - started.getTime() };
       } finally {
         progress.finish();
+        await lock.release();
       }
     }
     return { ...base, ...(await restoreDatabase(prepared, options, ctx, started)) };
@@ -125,6 +131,7 @@ async function restoreDatabase(prepared: PreparedArchive, options: RestoreOption
     throw new UsageError("--tables: MySQL/MariaDB dumps are plain SQL and are restored whole; restore into another --target and copy the tables you need; nothing was changed");
   }
   if (instance.type === "mysql" && (jobs > 1 || options.globals)) throw new UsageError("--jobs and --globals apply to PostgreSQL archives");
+  let lock: HeldLock | undefined;
   const progress = createProgress(options.progressStream ?? process.stderr, "restoring");
   const onProgress = (done: number, total: number) => progress.update(done, total);
   const finish = (target: string, database: DatabaseRestoreSummary & { warnings: string[] }) => {
@@ -143,6 +150,7 @@ async function restoreDatabase(prepared: PreparedArchive, options: RestoreOption
     const named = options.target ?? original;
     const target = mode === "test" ? restoreTestName(named, new Date()) : named;
     if (!target) throw new UsageError(`${prepared.name} records no database name: pass --target NAME`);
+    lock = await lockDatabaseTarget(instance, target, options.lockWaitMs ?? 0, ctx);
     if (instance.type === "mysql") return finish(target, await restoreMysql({ archive: prepared, instance, target, mode, force: options.force, onProgress }, ctx));
     const globals = options.globals ? await findRunGlobals(prepared, ctx.config.options.tmp_dir, ctx.signal) : null;
     try {
@@ -152,5 +160,6 @@ async function restoreDatabase(prepared: PreparedArchive, options: RestoreOption
     }
   } finally {
     progress.finish();
+    await lock?.release();
   }
 }

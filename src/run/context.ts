@@ -13,4 +13,6 @@ export interface RunContext {
   configFile?: string;
   /** Remote storages every finished backup is copied to (storage.remotes), opened once per run. */
   remotes?: Storage[];
+  /** A live line per running unit on a terminal (cli/progress-board.ts); absent under systemd, in a pipe, in tests of the internals. */
+  progress?: { start(label: string, bytes: () => number): { done(): void } } | undefined;
 }

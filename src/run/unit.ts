@@ -36,16 +36,20 @@ export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "sa
   const log = logger.child({ instance: name, ...(unit.database ? { database: unit.database } : {}) });
   log.info({ source: unit.describe, archive: file }, "backup started");
 
-  let output;
+  let output: ReturnType<typeof openArchiveOutput> | undefined;
+  let shown: { done(): void } | undefined;
   try {
     if (ctx.signal.aborted) throw new Error("interrupted before start");
     await ensurePrivateDir(dir);
     output = openArchiveOutput(file);
+    const counted = output;
+    shown = ctx.progress?.start(`${name}${unit.database ? `/${unit.database}` : ""}`, () => counted.bytesWritten);
     const scratchDir = config.options.tmp_dir ?? dir;
     if (scratchDir !== dir) await ensurePrivateDir(scratchDir);
     const product = await unit.produce({ out: output.sink, scratchDir, logger: log, redactor: ctx.redactor, signal: ctx.signal });
     if (ctx.signal.aborted) throw new Error("interrupted");
     const committed = await output.commit();
+    shown?.done();
     const completedAt = new Date();
     const sidecar: Sidecar = {
       format_version: SIDECAR_FORMAT_VERSION,
@@ -105,6 +109,7 @@ export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "sa
       ...(copies.error ? { error: copies.error } : {}),
     };
   } catch (err) {
+    shown?.done();
     await output?.abort();
     const message = ctx.redactor.redact(describeError(err));
     log.error({ err: message }, "backup failed");

@@ -47,6 +47,15 @@ export class OperationError extends VyaError {
   }
 }
 
+/** Another run holds the lock (exit 3): `holder` says who, when it answered. */
+export class LockedError extends VyaError {
+  readonly holder: { pid: number; host: string; started_at: string; command: string } | null;
+  constructor(message: string, holder: LockedError["holder"], options: { cause?: unknown } = {}) {
+    super(message, { ...options, exitCode: EXIT.locked });
+    this.holder = holder;
+  }
+}
+
 /** The run was interrupted (SIGINT/SIGTERM): whatever failed afterwards failed because of that. */
 export class InterruptedError extends OperationError {
   constructor(signal?: AbortSignal) {

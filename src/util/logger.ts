@@ -17,6 +17,10 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Also keep the lines in memory (for the failure e-mail); they are redacted like the others. */
   capture?: LogCapture | undefined;
+  /** Colour in human-readable lines (off with NO_COLOR). */
+  color?: boolean;
+  /** Where human-readable lines go instead of fd 2 (the progress board, which redraws around them). */
+  prettyDestination?: NodeJS.WritableStream | undefined;
 }
 
 /** Keys whose values are never logged, wherever they appear in a log object. */
@@ -41,7 +45,16 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level,
       stream: options.pretty
-        ? pretty({ destination: 2, colorize: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname", sync: true })
+        ? pretty({ destination: options.prettyDestination ?? 2, colorize: options.color ?? true, translateTime: "SYS:HH:MM:ss",
+            // One line per event for a person: "instance/database: message {details}"; the JSON lines keep every field.
+            singleLine: true,
+            messageFormat: (log: Record<string, unknown>, messageKey: string) => {
+              const where = typeof log.instance === "string" ? `${log.instance}${typeof log.database === "string" ? `/${log.database}` : ""}: ` : "";
+              return `${where}${String(log[messageKey] ?? "")}`;
+            },
+            ignore: "pid,hostname,instance,database,source,sha256",
+            sync: true,
+          })
         : pino.destination({ dest: 2, sync: true }),
     },
   ];

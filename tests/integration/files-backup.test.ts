@@ -93,7 +93,8 @@ describe("files backup (tar.gz)", () => {
 
   it("gives two runs in a row two distinct archives", async () => {
     const config = await writeConfig("twice.yaml", { id: 4, type: "files", paths: [`${src}/app/config/*.yaml`] });
-    const [a, b] = await Promise.all([runCli(["-c", config, "backup"]), runCli(["-c", config, "backup"])]);
+    // Started together: the run lock lets one wait for the other (--lock-wait), and both get their own archive.
+    const [a, b] = await Promise.all([runCli(["-c", config, "backup", "--lock-wait", "2m"]), runCli(["-c", config, "backup", "--lock-wait", "2m"])]);
     expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
     const files = (await readdir(join(dir, "backups", "db01", "files-4"))).filter((f) => f.endsWith(".tar.gz"));
     expect(files).toHaveLength(2);

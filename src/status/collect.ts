@@ -1,0 +1,20 @@
+import { listCatalog } from "../catalog/list.js";
+import { readNewestRunRecord, type NewestRecord } from "../catalog/run-record.js";
+import { instanceName, type Config, type Instance } from "../config/schema.js";
+import { lockHolder } from "../lock/lock.js";
+import { runLockName } from "../lock/names.js";
+import type { Storage } from "../storage/storage.js";
+import { computeStatus, type StatusRow } from "./freshness.js";
+
+/** status: read from the catalogue (sidecars and run records) in `storage`; no state file. */
+export async function collectStatus(config: Config, configFile: string, instances: readonly Instance[], storage: Storage, maxAgeMs: number, now = new Date()): Promise<{ rows: StatusRow[]; running: boolean }> {
+  const entries = await listCatalog(storage);
+  const records = new Map<string, NewestRecord | null>();
+  for (const instance of instances) {
+    const name = instanceName(instance);
+    records.set(name, await readNewestRunRecord(storage, config.server.name, name));
+  }
+  // A run in progress has planned units it has not finished yet: they are not failures.
+  const running = (await lockHolder(runLockName(config, configFile))) !== undefined;
+  return { rows: computeStatus({ server: config.server.name, instances, entries, records, running, now, maxAgeMs }), running };
+}

@@ -1,0 +1,90 @@
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { archivesIn } from "../helpers/db-run.js";
+import { writeStoreConfig } from "../helpers/store-config.js";
+import { makeTempDir } from "../helpers/tmp.js";
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let config: string;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await makeTempDir());
+  for (const name of ["ok", "gone"]) {
+    await mkdir(join(dir, name));
+    await writeFile(join(dir, name, "a.txt"), `${name}\n`);
+  }
+  config = await writeStoreConfig(dir, [
+    { id: 1, name: "files-ok", type: "files", paths: [`${dir}/ok/*`] },
+    { id: 2, name: "files-gone", type: "files", paths: [`${dir}/gone/*`] },
+    { id: 3, name: "files-never", type: "files", paths: [`${dir}/never/*`] },
+  ]);
+  const backup = await runCli(["-c", config, "backup", "-i", "1", "-i", "2"]);
+  expect(backup.exitCode, String(backup.stderr)).toBe(0);
+});
+afterAll(() => cleanup());
+
+const status = (...args: string[]) => runCli(["-c", config, "status", ...args]);
+
+describe("status: freshness from the catalogue", () => {
+  it("fresh backups: exit 0, FRESH rows, Nagios OK", async () => {
+    const result = await status("-i", "1", "-i", "2");
+    expect(result.exitCode).toBe(0);
+    expect(String(result.stdout)).toMatch(/^FRESH\s+files-ok\s+-\s+\d{4}-/m);
+    expect(String(result.stdout)).toContain("2 of 2 fresh (threshold 1d 2h)");
+    const nagios = await status("-i", "1", "--nagios");
+    expect(nagios.exitCode).toBe(0);
+    expect(String(nagios.stdout)).toMatch(/^VYA-BACKUPDB OK - 1 backup fresh \| fresh=1 stale=0 never=0 failed=0 oldest_age=\d+s;;93600$/);
+  });
+
+  it("an instance never backed up: NEVER, exit 1, Nagios CRITICAL (2)", async () => {
+    const result = await status();
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stdout)).toMatch(/^NEVER\s+files-never\s+-\s+-\s+-/m);
+    const nagios = await status("--nagios");
+    expect(nagios.exitCode).toBe(2);
+    expect(String(nagios.stdout)).toMatch(/^VYA-BACKUPDB CRITICAL - files-never never \|/);
+  });
+
+  it("the last run failed (from its run record): FAILED even though the backup before is fresh; Nagios WARNING (1)", async () => {
+    await rm(join(dir, "gone"), { recursive: true });
+    expect((await runCli(["-c", config, "backup", "-i", "2"])).exitCode).toBe(1);
+    const result = await status("-i", "2", "--json");
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(String(result.stdout)) as { ok: boolean; rows: { instance: string; state: string; detail: string; newest: unknown }[] };
+    expect(report.ok).toBe(false);
+    expect(report.rows).toHaveLength(1);
+    expect(report.rows[0]).toMatchObject({ instance: "files-gone", state: "failed" });
+    expect(report.rows[0]?.detail).toMatch(/could not plan its units: no file matches paths/);
+    expect(report.rows[0]?.newest).not.toBeNull();
+    const nagios = await status("-i", "2", "--nagios");
+    expect(nagios.exitCode).toBe(1);
+    expect(String(nagios.stdout)).toMatch(/^VYA-BACKUPDB WARNING - files-gone failed \|/);
+  });
+
+  it("a backup older than status.max_age is STALE: exit 1, Nagios CRITICAL", async () => {
+    const [archive] = await archivesIn(join(dir, "store", "db01", "files-ok"), ".tar.gz");
+    const sidecarFile = `${String(archive)}.json`;
+    const sidecar = JSON.parse(await readFile(sidecarFile, "utf8")) as { completed_at: string };
+    sidecar.completed_at = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    await writeFile(sidecarFile, JSON.stringify(sidecar));
+    const result = await status("-i", "1");
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stdout)).toMatch(/^STALE\s+files-ok\s+-\s+\S+ \S+\s+3d/m);
+    expect(String(result.stdout)).toContain("files-ok: older than 1d 2h (status.max_age)");
+    const nagios = await status("-i", "1", "--nagios");
+    expect(nagios.exitCode).toBe(2);
+    expect(String(nagios.stdout)).toMatch(/^VYA-BACKUPDB CRITICAL - files-ok stale \|/);
+  });
+
+  it("--nagios with a broken config answers UNKNOWN (3) on one line", async () => {
+    const broken = join(dir, "broken.yaml");
+    await writeFile(broken, "server: {}\n");
+    const nagios = await runCli(["-c", broken, "status", "--nagios"]);
+    expect(nagios.exitCode).toBe(3);
+    expect(String(nagios.stdout)).toMatch(/^VYA-BACKUPDB UNKNOWN - invalid config in .*broken\.yaml .*server\.name/);
+    expect(String(nagios.stdout).trim().split("\n")).toHaveLength(1);
+  });
+});
