@@ -3,6 +3,7 @@ import { mysqlDumpOptionProblem } from "../sources/mysql/dump-options.js";
 import { pgDumpOptionProblem } from "../sources/postgres/dump-options.js";
 import { AGE_RE } from "../util/age.js";
 import { metricsSchema, notificationsSchema } from "./monitoring-schema.js";
+import { scheduleSchema } from "./schedule-schema.js";
 
 /**
  * The config file's schema: the single source of truth. Types derive from it (z.infer) and
@@ -175,6 +176,7 @@ export const configSchema = z
     options: optionsSchema.default({ concurrency: 1, state_dir: "/var/lib/vya-backupdb" }),
     notifications: notificationsSchema.optional(),
     metrics: metricsSchema.optional(),
+    schedule: scheduleSchema.optional().describe("When the generated systemd timer or cron line runs a backup (vya-backupdb schedule print)."),
   })
   .strict();
 
