@@ -18,10 +18,7 @@ export function withoutSecrets(raw: unknown): { value: unknown; credentials: str
       });
     }
     if (Array.isArray(node)) return node.map((item) => walk(item));
-    if (node && typeof node === "object") {
-      // A password file is read when the run starts, not now: its shape is all that matters here.
-      return Object.fromEntries(Object.entries(node).map(([k, v]) => (k === "password_file" && typeof v === "string" ? [k, v] : [k, walk(v)])));
-    }
+    if (node && typeof node === "object") return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
     return node;
   };
   return { value: walk(raw), credentials: [...credentials].sort() };
