@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { findConfigFile, parseConfig, readRawConfig } from "../config/load.js";
 import { withoutSecrets } from "../config/offline.js";
@@ -39,15 +40,24 @@ export function registerSchedule(program: Command): void {
 
   planOptions(schedule.command("print").description("print the systemd service and timer for this config (--cron: a cron.d file)"))
     .option("--cron", "print a cron.d file instead of systemd units")
-    .action(async (flags: PlanFlags & { cron?: boolean }, command: Command) => {
+    .option("--output-dir <dir>", "write each unit (or the cron.d file) into this directory instead of printing")
+    .action(async (flags: PlanFlags & { cron?: boolean; outputDir?: string }, command: Command) => {
       const { plan, warnings } = await planFor(command, flags);
       for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+      const units = renderUnits(plan);
+      const all = flags.cron ? [{ name: plan.unitName, text: renderCron(plan) }] : [units.service, units.timer, ...(units.failure ? [units.failure] : [])];
+      if (flags.outputDir) {
+        await mkdir(flags.outputDir, { recursive: true });
+        for (const unit of all) {
+          await writeFile(join(flags.outputDir, unit.name), unit.text, { mode: 0o644 });
+          process.stdout.write(`wrote ${join(flags.outputDir, unit.name)}\n`);
+        }
+        return;
+      }
       if (flags.cron) {
         process.stdout.write(renderCron(plan));
         return;
       }
-      const units = renderUnits(plan);
-      const all = [units.service, units.timer, ...(units.failure ? [units.failure] : [])];
       if (globalsOf(command).json) {
         process.stdout.write(`${JSON.stringify(Object.fromEntries(all.map((u) => [u.name, u.text])))}\n`);
         return;

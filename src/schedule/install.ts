@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { atomicWriteFile } from "../util/fs.js";
 import { runCommand } from "../util/process.js";
 import { renderCron } from "./cron.js";
@@ -32,7 +32,9 @@ export async function installSchedule(plan: SchedulePlan, options: InstallOption
   // ReadWritePaths= that do not exist stop the service before it starts (status 226/NAMESPACE).
   for (const path of plan.writablePaths) {
     if (existsSync(under(path))) continue;
-    await mkdir(under(path), { recursive: true, mode: 0o700 });
+    // Parents as a system has them (0755); only the path the run writes to is private.
+    await mkdir(dirname(under(path)), { recursive: true, mode: 0o755 });
+    await mkdir(under(path), { mode: 0o700 });
     done.push(`created ${under(path)} (mode 0700)`);
   }
   for (const credential of plan.credentials) {
