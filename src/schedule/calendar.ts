@@ -180,16 +180,21 @@ function formatField(field: CalendarField, width: number): string {
     .join(",");
 }
 
+/** Sorted numbers as runs of consecutive values: [0,1,2,4] → [[0,2],[4,4]]. */
+export function consecutiveRuns(values: number[]): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  for (const value of values) {
+    const last = runs[runs.length - 1];
+    if (last && value === last[1] + 1) last[1] = value;
+    else runs.push([value, value]);
+  }
+  return runs;
+}
+
 /** Runs of three or more days become ranges, as systemd writes them: Mon..Wed,Fri. */
 export function formatWeekdays(days: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < days.length; ) {
-    let j = i;
-    while (j + 1 < days.length && (days[j + 1] as number) === (days[j] as number) + 1) j++;
-    const name = (d: number) => WEEKDAY_NAMES[days[d] as number] as string;
-    if (j - i >= 2) parts.push(`${name(i)}..${name(j)}`);
-    else for (let k = i; k <= j; k++) parts.push(name(k));
-    i = j + 1;
-  }
-  return parts.join(",");
+  const name = (d: number) => WEEKDAY_NAMES[d] as string;
+  return consecutiveRuns(days)
+    .flatMap(([from, to]) => (to - from >= 2 ? [`${name(from)}..${name(to)}`] : Array.from({ length: to - from + 1 }, (_, i) => name(from + i))))
+    .join(",");
 }

@@ -1,5 +1,5 @@
 import { UsageError } from "../util/errors.js";
-import { parseCalendar, type CalendarField } from "./calendar.js";
+import { consecutiveRuns, parseCalendar, type CalendarField } from "./calendar.js";
 import type { SchedulePlan } from "./plan.js";
 import { onCalendarOf } from "./units.js";
 
@@ -46,14 +46,9 @@ export function cronFields(onCalendar: string): string {
 
 /** Sorted numbers with runs of three or more as ranges: 1-5, 0,6. */
 function cronList(values: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < values.length; ) {
-    let j = i;
-    while (j + 1 < values.length && (values[j + 1] as number) === (values[j] as number) + 1) j++;
-    parts.push(j - i >= 2 ? `${values[i]}-${values[j]}` : values.slice(i, j + 1).join(","));
-    i = j + 1;
-  }
-  return parts.join(",");
+  return consecutiveRuns(values)
+    .flatMap(([from, to]) => (to - from >= 2 ? [`${from}-${to}`] : Array.from({ length: to - from + 1 }, (_, i) => `${from + i}`)))
+    .join(",");
 }
 
 function cronField(field: CalendarField, min: number, max: number): string {
