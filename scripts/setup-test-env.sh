@@ -21,6 +21,8 @@ command -v promtool >/dev/null 2>&1 || need+=(prometheus)    # promtool checks a
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd) # systemd-analyze verify/security on the generated units
 command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible-core)  # the deploy/ansible role runs against a scratch root
 command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)          # the .deb is built with dpkg-deb
+command -v make >/dev/null 2>&1 || need+=(make)              # the Makefile's per-server generate/install is tested
+command -v envsubst >/dev/null 2>&1 || need+=(gettext-base)  # make generate fills deploy/templates/ with envsubst
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -16,6 +16,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   list: async () => (await import("./list.js")).registerList,
   notify: async () => (await import("./notify.js")).registerNotify,
   restore: async () => (await import("./restore.js")).registerRestore,
+  schedule: async () => (await import("./schedule.js")).registerSchedule,
   status: async () => (await import("./status.js")).registerStatus,
   verify: async () => (await import("./verify.js")).registerVerify,
 };

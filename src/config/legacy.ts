@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { convertEntry } from "./legacy-entry.js";
+import { convertLegacySchedule } from "./legacy-schedule.js";
 import { LEGACY_DBMS, parseBackupFilters, type EngineFilters } from "./legacy-filters.js";
 import { convertMonitoring } from "./legacy-monitoring.js";
 
@@ -28,15 +29,14 @@ export function isLegacyConfig(raw: unknown): boolean {
 
 export const DEFAULT_LOCAL_PATH = "/var/backups/vya-backupdb";
 
-const NO_SCHEDULE = "not applied: this tool never schedules itself; run it from a systemd timer or cron, see docs/configuration.md";
+const NO_SCHEDULE = "not applied: the schedule block (converted) and vya-backupdb schedule print|install shape the systemd timer, see docs/deployment.md";
 /** Top-level blocks the old tool had that have no equivalent here: each named with why. */
 const NOT_APPLIED: Record<string, string> = {
-  schedule: NO_SCHEDULE,
   schedule_settings: NO_SCHEDULE,
   service_settings: NO_SCHEDULE,
 };
 /** Top-level keys converted below. */
-const CONVERTED = ["server_info", "db_config", "databases", "paths", "backup_options", "backup_filters", "monitoring", "log_settings", "bkp_system", "email_settings", "prometheus_settings", "slack_settings"];
+const CONVERTED = ["schedule", "server_info", "db_config", "databases", "paths", "backup_options", "backup_filters", "monitoring", "log_settings", "bkp_system", "email_settings", "prometheus_settings", "slack_settings"];
 
 export function convertLegacy(raw: Obj): LegacyConversion {
   const unmapped: string[] = [];
@@ -100,6 +100,10 @@ export function convertLegacy(raw: Obj): LegacyConversion {
   if (monitoring.notifications) config.notifications = monitoring.notifications;
   if (monitoring.metrics) config.metrics = monitoring.metrics;
   if (retention) config.retention = retention;
+  if (raw.schedule !== undefined) {
+    const schedule = convertLegacySchedule(block("schedule"), unmapped, problems);
+    if (schedule) config.schedule = schedule;
+  }
   return { config, unmapped, problems };
 }
 

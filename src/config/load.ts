@@ -85,7 +85,7 @@ export async function readRawConfig(file: string): Promise<unknown> {
 }
 
 /** Legacy conversion, secret references, validation: every problem reported at once. */
-export function parseConfig(raw: unknown, options: { file: string; env?: NodeJS.ProcessEnv; redactor?: Redactor }): LoadedConfig {
+export function parseConfig(raw: unknown, options: { file: string; env?: NodeJS.ProcessEnv; redactor?: Redactor; offline?: boolean }): LoadedConfig {
   const redactor = options.redactor ?? new Redactor();
   const warnings: string[] = [];
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
@@ -107,7 +107,8 @@ export function parseConfig(raw: unknown, options: { file: string; env?: NodeJS.
   if (problems.length > 0 || !result.success) throw new ConfigError(problems, options.file);
   const config = result.data;
   resolveRelativePaths(config, dirname(options.file));
-  readPasswordFiles(config, redactor, options.file);
+  // Offline (config/offline.ts): secrets are read when the run starts, not where units are generated.
+  if (!options.offline) readPasswordFiles(config, redactor, options.file);
   return { config, file: options.file, legacy, warnings, redactor };
 }
 

@@ -4,6 +4,7 @@ import { pgDumpOptionProblem } from "../sources/postgres/dump-options.js";
 import { AGE_RE } from "../util/age.js";
 import { metricsSchema, notificationsSchema } from "./monitoring-schema.js";
 import { retentionSchema } from "../retention/policy-schema.js";
+import { scheduleSchema } from "./schedule-schema.js";
 
 /**
  * The config file's schema: the single source of truth. Types derive from it (z.infer) and
@@ -192,6 +193,7 @@ export const configSchema = z
     metrics: metricsSchema.optional(),
     retention: retentionSchema.optional().describe("The default retention policy (GFS); none: nothing is ever deleted."),
     status: statusSchema.default({ max_age: "26h" }),
+    schedule: scheduleSchema.optional().describe("When the generated systemd timer or cron line runs a backup (vya-backupdb schedule print)."),
   })
   .strict();
 

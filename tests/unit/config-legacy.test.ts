@@ -105,7 +105,7 @@ describe("legacy config never drops a setting silently", () => {
   it("names every setting it does not apply in the one-line warning", () => {
     const loaded = parseConfig(wfdb02, { file: "old.json", env: {} });
     const warning = loaded.warnings.join("\n");
-    for (const key of ["schedule (", "paths.zip_path (", "backup_options.compress: false", "backup_options.parallel_jobs (", "databases.mysql.password_encrypted (", "backup_filters.postgresql.included_schemas ("]) {
+    for (const key of ["paths.zip_path (", "backup_options.compress: false", "backup_options.parallel_jobs (", "databases.mysql.password_encrypted (", "backup_filters.postgresql.included_schemas ("]) {
       expect(warning).toContain(key);
     }
     expect(loaded.warnings).toHaveLength(1);
