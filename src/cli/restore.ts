@@ -19,6 +19,7 @@ interface RestoreFlags {
   tables?: string;
   globals?: boolean;
   globalsOverwrite?: boolean;
+  identity?: string;
 }
 
 export function registerRestore(program: Command): void {
@@ -35,6 +36,7 @@ export function registerRestore(program: Command): void {
     .option("--tables <list>", "comma-separated tables to restore (custom-format dumps)")
     .option("--globals", "restore a PostgreSQL globals archive (roles, tablespaces), or the globals of the same run first")
     .option("--globals-overwrite", "with --globals: roles that exist already take the archive's attributes, passwords and settings (never the role the restore connects as)")
+    .option("--identity <file>", "age identity file (AGE-SECRET-KEY-1…) for an encrypted archive; or encryption.identity in the config")
     .option("--json", "print the restore report as JSON on stdout")
     .addHelpText(
       "after",
@@ -70,6 +72,7 @@ or failed (nothing half-restored is left), 2 usage or config error, 130/143 inte
             tables,
             globals: flags.globals === true,
             globalsOverwrite: flags.globalsOverwrite === true,
+            identity: flags.identity,
           };
           return { report: await runRestore(options, { config: session.loaded.config, configFile: session.loaded.file, logger: session.logger, redactor: session.redactor, signal: sig }) };
         } catch (err) {

@@ -1,6 +1,8 @@
 import { locateArchive, type LocatedArchive } from "../catalog/locate.js";
 import { openReadStorage } from "../catalog/storage.js";
 import type { Sidecar } from "../catalog/sidecar.js";
+import { loadAgeKeys } from "../crypto/keys.js";
+import type { AgeKeys } from "../crypto/streams.js";
 import type { RunContext } from "../run/context.js";
 import { UsageError } from "../util/errors.js";
 import { restoreFiles, type FilesRestoreResult } from "./files.js";
@@ -29,6 +31,8 @@ export interface RestoreOptions {
   globals: boolean;
   /** With --globals: existing roles take the archive's attributes and passwords (never the connecting role). */
   globalsOverwrite?: boolean | undefined;
+  /** An age identity file for encrypted archives (--identity). */
+  identity?: string | undefined;
   /** Where the TTY progress line goes (stderr). */
   progressStream?: NodeJS.WriteStream | undefined;
 }
@@ -75,7 +79,8 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
     // Without --storage: local first, then each remote in order; a remote copy is downloaded and checked.
     located = await locateArchive(options.file, storage, ctx.config, options.storage, ctx);
     const checkTarget = (sidecar: Sidecar) => checkTargetKind(options.target, sidecar);
-    prepared = await prepareResolved(located.archive, { scratchDir: ctx.config.options.tmp_dir, signal: ctx.signal, beforeRead: checkTarget });
+    const keys = await loadAgeKeys(ctx.config, options.identity);
+    prepared = await prepareResolved(located.archive, { scratchDir: ctx.config.options.tmp_dir, signal: ctx.signal, beforeRead: checkTarget, keys });
     const sidecar = prepared.sidecar;
     const base = {
       ok: true,
@@ -105,7 +110,7 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
         progress.finish();
       }
     }
-    return { ...base, ...(await restoreDatabase(prepared, options, ctx, started)) };
+    return { ...base, ...(await restoreDatabase(prepared, options, ctx, started, keys)) };
   } finally {
     await prepared?.release();
     await located?.close();
@@ -113,7 +118,7 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
   }
 }
 
-async function restoreDatabase(prepared: PreparedArchive, options: RestoreOptions, ctx: RunContext, started: Date): Promise<Omit<RestoreReport, "ok" | "archive" | "kind" | "instance" | "started_at">> {
+async function restoreDatabase(prepared: PreparedArchive, options: RestoreOptions, ctx: RunContext, started: Date, keys: AgeKeys): Promise<Omit<RestoreReport, "ok" | "archive" | "kind" | "instance" | "started_at">> {
   const sidecar = prepared.sidecar;
   const instance = restoreInstance(ctx.config, sidecar, options.instance);
   const mode = options.mode ?? "safe";
@@ -144,7 +149,7 @@ async function restoreDatabase(prepared: PreparedArchive, options: RestoreOption
     const target = mode === "test" ? restoreTestName(named, new Date()) : named;
     if (!target) throw new UsageError(`${prepared.name} records no database name: pass --target NAME`);
     if (instance.type === "mysql") return finish(target, await restoreMysql({ archive: prepared, instance, target, mode, force: options.force, onProgress }, ctx));
-    const globals = options.globals ? await findRunGlobals(prepared, ctx.config.options.tmp_dir, ctx.signal) : null;
+    const globals = options.globals ? await findRunGlobals(prepared, ctx.config.options.tmp_dir, ctx.signal, keys) : null;
     try {
       return finish(target, await restorePostgres({ archive: prepared, instance, target, mode, force: options.force, jobs, tables, globals, globalsOverwrite, onProgress }, ctx));
     } finally {
