@@ -3,7 +3,7 @@ import { OperationError } from "../util/errors.js";
 import { WebBridge } from "./web-bridge.js";
 
 /** Who can read what is encrypted: X25519 recipients (age1…) or one passphrase (scrypt), never both (age's rule). */
-export type AgeTarget = { recipients: readonly string[] } | { passphrase: string };
+export type AgeTarget = { recipients: readonly string[] } | { passphrase: string; /** log2 of scrypt's N; default 18 (age's). */ scryptWorkFactor?: number };
 
 /** What can decrypt: identities (AGE-SECRET-KEY-1…) and passphrases, all tried. */
 export interface AgeKeys {
@@ -14,7 +14,10 @@ export interface AgeKeys {
 /** A Transform-like stage: plaintext in, standard age v1 out, memory bounded (web-bridge.ts). */
 export function createEncryptStream(target: AgeTarget): WebBridge {
   const encrypter = new Encrypter();
-  if ("passphrase" in target) encrypter.setPassphrase(target.passphrase);
+  if ("passphrase" in target) {
+    encrypter.setPassphrase(target.passphrase);
+    if (target.scryptWorkFactor !== undefined) encrypter.setScryptWorkFactor(target.scryptWorkFactor);
+  }
   else for (const recipient of target.recipients) encrypter.addRecipient(recipient);
   return new WebBridge((source) => encrypter.encrypt(source));
 }
