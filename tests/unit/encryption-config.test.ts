@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { isArchiveKey } from "../../src/catalog/list.js";
 import { archiveFileName } from "../../src/catalog/naming.js";
 import { parseConfig } from "../../src/config/load.js";
+import { problemsOf } from "../helpers/config-problems.js";
 import { encryptionPlan } from "../../src/crypto/target.js";
-import { ConfigError } from "../../src/util/errors.js";
 
 /** The encryption block: validation, per-instance override, what the sidecar will record, names. */
 const base = { server: { name: "db01" }, storage: { local: { path: "/var/backups/x" } } };
@@ -11,15 +11,6 @@ const R1 = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
 const R2 = "age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg";
 const files = (extra: Record<string, unknown> = {}) => ({ id: 3, type: "files", paths: ["/etc/*"], ...extra });
 
-function problemsOf(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(raw, { file: "test.yaml", env });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe("encryption config", () => {
   it.each([
