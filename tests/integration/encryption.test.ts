@@ -5,6 +5,7 @@ import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
+import { ownerTag } from "../../src/util/owner.js";
 import { sha256File } from "../../src/verify/checksum.js";
 import { startCli, runCli } from "../helpers/cli.js";
 import { parseReport, readSidecar } from "../helpers/db-run.js";
@@ -250,5 +251,21 @@ describe("refusals: nothing touched", () => {
       expect(String(restore.stderr)).toMatch(/cannot decrypt .*(damaged|altered)/);
       await untouched();
     }
+  });
+});
+
+describe("leftovers", () => {
+  it("the plaintext copy a killed verify/restore left in tmp_dir is removed by the next backup", async () => {
+    // The tag of a process of this machine that is not running (its start time cannot match).
+    const tag = ownerTag().replace(/-(\d+)-(\d+)$/, "-$1-1");
+    const tmp = join(dir, "tmp-leftover");
+    const left = join(tmp, `vya-decrypt-${tag}-AbC123`);
+    await mkdir(left, { recursive: true });
+    await writeFile(join(left, "app.zip"), MARKER);
+    const small = join(dir, "small.yaml");
+    await writeFile(small, stringify({ server: { name: "db01" }, storage: { local: { path: join(dir, "store-small") } }, options: { tmp_dir: tmp }, encryption: { age: { recipients: [recipient] } }, instances: [{ id: 3, name: "files", type: "files", paths: [join(dir, "src", "a.txt")] }] }));
+    const result = await cli(["backup"], small);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(existsSync(left)).toBe(false);
   });
 });
