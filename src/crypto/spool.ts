@@ -4,7 +4,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Transform, type TransformCallback } from "node:stream";
 import { createDecryptStream, createEncryptStream } from "./streams.js";
-import type { WebBridge } from "./web-bridge.js";
+import type { Duplex } from "node:stream";
 
 /**
  * A spool (a tar.gz dump waiting for its size) encrypted with a key that lives only in this
@@ -13,7 +13,7 @@ import type { WebBridge } from "./web-bridge.js";
  */
 export interface SpoolCipher {
   /** Plaintext in, ciphertext out: put between the dump and the spool file. */
-  encrypt(): WebBridge;
+  encrypt(): Duplex;
   /** Counts the plaintext on its way into encrypt(): the tar header needs the size. */
   readonly counter: ByteCounter;
   /** The spool file's stat with the plaintext size, and its plaintext bytes. */

@@ -66,6 +66,19 @@ describe("age interop with the stock age CLI", () => {
     expect(sha(await decryptFile(join(dir, "theirs.age")))).toBe(sha(plain));
   });
 
+  // The payload's edges: empty (one empty last chunk), exactly one and two full chunks (the last one full, marked last).
+  it.each([0, 65536, 131072])("%i bytes: ours decrypts with age, age's with ours, byte for byte", async (size) => {
+    const data = randomBytes(size);
+    const ours = join(dir, `edge-${size}.age`);
+    await encryptTo(ours, data);
+    const decrypted = await run("age", ["-d", "-i", keyFile, ours], { encoding: "buffer" });
+    expect(sha(decrypted.stdout)).toBe(sha(data));
+    const out = join(dir, `edge-${size}.plain`);
+    await writeFile(out, data);
+    await run("age", ["-r", recipient, "-o", join(dir, `edge-${size}.theirs`), out]);
+    expect(sha(await decryptFile(join(dir, `edge-${size}.theirs`)))).toBe(sha(data));
+  });
+
   it("key generate's file is 0600 and age-keygen -y derives the recipient it printed", async () => {
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
     expect((await run("age-keygen", ["-y", keyFile])).stdout.trim()).toBe(recipient);
