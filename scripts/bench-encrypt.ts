@@ -29,13 +29,15 @@ async function writeConfig(info: PgServer, work: string, name: string, recipient
   return config;
 }
 
-async function backup(config: string, backups: string): Promise<{ seconds: number; rssMiB: number; archiveMiB: number; dumpMiB: number }> {
+async function backup(config: string, backups: string): Promise<{ seconds: number; cpuSeconds: number; rssMiB: number; archiveMiB: number; dumpMiB: number }> {
   const r = await run("/usr/bin/time", ["-v", process.execPath, CLI, "-c", config, "--log-level", "warn", "--json", "backup"], toolEnv());
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? 0);
+  // CPU time (user + system) of the tool and the dump it ran: less sensitive to a loaded machine than wall time.
+  const cpu = (label: string) => Number(new RegExp(`${label} time \\(seconds\\): ([\\d.]+)`).exec(r.stderr)?.[1] ?? 0);
   const sidecar = (await readdir(backups, { recursive: true })).map(String).find((n) => n.endsWith(".json") && !n.includes(".runs"));
   const parsed = JSON.parse(await readFile(join(backups, sidecar ?? ""), "utf8")) as { archive: { size_bytes: number }; contents: { size: number }[] };
   await rm(backups, { recursive: true, force: true });
-  return { seconds: r.seconds, rssMiB: Math.round(rss / 1024), archiveMiB: Math.round(parsed.archive.size_bytes / MiB), dumpMiB: Math.round(parsed.contents.reduce((a, c) => a + c.size, 0) / MiB) };
+  return { seconds: r.seconds, cpuSeconds: cpu("User") + cpu("System"), rssMiB: Math.round(rss / 1024), archiveMiB: Math.round(parsed.archive.size_bytes / MiB), dumpMiB: Math.round(parsed.contents.reduce((a, c) => a + c.size, 0) / MiB) };
 }
 
 async function main(): Promise<void> {
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       const plain: number[] = [];
       const enc: number[] = [];
       const rss = { plain: [] as number[], encrypted: [] as number[] };
+      const cpu = { plain: [] as number[], encrypted: [] as number[] };
       let sizes = { dumpMiB: 0, archiveMiB: 0 };
       for (let i = 0; i < REPS; i++) {
         // Alternate which goes first so caches and background load do not favour one side.
@@ -58,11 +61,12 @@ async function main(): Promise<void> {
           const t = await backup(which === "plain" ? plainConfig : encConfig, join(work, "backups"));
           (which === "plain" ? plain : enc).push(t.seconds);
           rss[which as "plain" | "encrypted"].push(t.rssMiB);
+          cpu[which as "plain" | "encrypted"].push(t.cpuSeconds);
           sizes = { dumpMiB: t.dumpMiB, archiveMiB: t.archiveMiB };
-          console.error(`  rep ${i + 1} ${which}: ${t.seconds.toFixed(2)} s, peak RSS ${t.rssMiB} MiB`);
+          console.error(`  rep ${i + 1} ${which}: ${t.seconds.toFixed(2)} s, tool CPU ${t.cpuSeconds.toFixed(2)} s, peak RSS ${t.rssMiB} MiB`);
         }
       }
-      return { ...sizes, ...summarize(plain, enc), peak_rss_mib: { plain: Math.max(...rss.plain), encrypted: Math.max(...rss.encrypted) } };
+      return { ...sizes, ...summarize(plain, enc), tool_cpu_s: cpu, peak_rss_mib: { plain: Math.max(...rss.plain), encrypted: Math.max(...rss.encrypted) } };
     });
     console.log(JSON.stringify(result, null, 2));
   } finally {
