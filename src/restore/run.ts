@@ -70,8 +70,9 @@ export interface DatabaseRestoreSummary {
  * restore: resolve the archive, prove it matches its sidecar (size + sha256) before anything is
  * touched, then restore by kind. Every failure throws with what happened (exit 1 or 2).
  */
-export async function runRestore(options: RestoreOptions, ctx: RunContext): Promise<RestoreReport> {
+export async function runRestore(options: RestoreOptions, runCtx: RunContext): Promise<RestoreReport> {
   const started = new Date();
+  const ctx: RunContext = options.identity ? { ...runCtx, identityFile: options.identity } : runCtx;
   const storage = await openReadStorage(ctx.config, options.storage, ctx);
   let prepared: PreparedArchive | undefined;
   let located: LocatedArchive | undefined;

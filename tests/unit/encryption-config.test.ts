@@ -4,6 +4,7 @@ import { archiveFileName } from "../../src/catalog/naming.js";
 import { parseConfig } from "../../src/config/load.js";
 import { problemsOf } from "../helpers/config-problems.js";
 import { encryptionPlan } from "../../src/crypto/target.js";
+import { rollbackCommand } from "../../src/restore/safety.js";
 
 /** The encryption block: validation, per-instance override, what the sidecar will record, names. */
 const base = { server: { name: "db01" }, storage: { local: { path: "/var/backups/x" } } };
@@ -53,5 +54,13 @@ describe("encrypted archive names", () => {
     expect(name).toBe("pg_app_19700101T000000000Z_abc123.tar.gz.age");
     expect(isArchiveKey(`db01/pg/app/${name}`)).toBe(true);
     expect(isArchiveKey(`db01/pg/app/${name}.json`)).toBe(false);
+  });
+});
+
+describe("the rollback command of an encrypted safety backup", () => {
+  it("carries the identity file the restore was given; a plaintext one does not", () => {
+    const encrypted = { archive: "/b/pg_app_x.zip.age", name: "pg_app_x.zip.age" };
+    expect(rollbackCommand(encrypted, "app", "/etc/c.yaml", "/root/key.txt")).toBe("vya-backupdb -c /etc/c.yaml restore --file pg_app_x.zip.age --target app --force --mode fast --identity /root/key.txt");
+    expect(rollbackCommand({ archive: "/b/pg_app_x.zip", name: "pg_app_x.zip" }, "app", undefined, "/root/key.txt")).not.toContain("--identity");
   });
 });
