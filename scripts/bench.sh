@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench: every benchmark in turn, each against the shell pipeline it replaces, in the same run.
 # Results go to stdout; docs/benchmarks.md holds the last recorded ones. Takes a while (≥ 1 GiB data sets).
-# `npm run bench -- files|db|restore|s3|cleanup` runs one.
+# `npm run bench -- files|db|restore|s3|cleanup|encrypt` runs one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -11,6 +11,7 @@ case "$which" in
   restore) bash scripts/bench-restore.sh ;;
   s3) bash scripts/bench-s3.sh 2048 ;;
   cleanup) bash scripts/bench-cleanup.sh ;;
+  encrypt) bash scripts/bench-encrypt.sh ;;
   all)
     bash scripts/bench-files.sh 100
     bash scripts/bench-files.sh 1024
@@ -18,6 +19,7 @@ case "$which" in
     bash scripts/bench-restore.sh
     bash scripts/bench-s3.sh 2048
     bash scripts/bench-cleanup.sh
+    bash scripts/bench-encrypt.sh
     ;;
-  *) echo "usage: npm run bench [-- files|db|restore|s3|cleanup]" >&2; exit 2 ;;
+  *) echo "usage: npm run bench [-- files|db|restore|s3|cleanup|encrypt]" >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 import { createWriteStream } from "node:fs";
 import { open, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Writable } from "node:stream";
+import type { Duplex, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fsyncDir, partialPath, renameNoReplace } from "../util/fs.js";
 import { ioFailure } from "../util/io-error.js";
@@ -29,7 +29,12 @@ export interface ArchiveOutput {
   abort(): Promise<void>;
 }
 
-export function openArchiveOutput(path: string): ArchiveOutput {
+/**
+ * `stages`: streams the archive's bytes pass through before they are hashed and stored (the
+ * encryption stage: compressed archive → age → hash → file), so the stored file's hash is the
+ * one recorded and no earlier form of the bytes reaches the disk.
+ */
+export function openArchiveOutput(path: string, stages: readonly Duplex[] = []): ArchiveOutput {
   const partial = partialPath(path);
   const hasher = new HashCounter();
   const file = createWriteStream(partial, { flags: "wx", mode: 0o600 });
@@ -40,14 +45,14 @@ export function openArchiveOutput(path: string): ArchiveOutput {
     failure = ioFailure("writing the archive", partial, err);
     hasher.destroy(failure);
   });
-  const flushed = pipeline(hasher, file).catch((err: unknown) => {
+  const flushed = pipeline([...stages, hasher, file]).catch((err: unknown) => {
     throw failure ?? err;
   });
   // Keep an early failure (e.g. ENOSPC) from being unhandled before commit/abort looks at it.
   flushed.catch(() => undefined);
   let done = false;
   return {
-    sink: hasher,
+    sink: stages[0] ?? hasher,
     path,
     partial,
     get bytesWritten() {

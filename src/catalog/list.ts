@@ -30,9 +30,9 @@ export interface CatalogEntry {
   time: string;
 }
 
-const ARCHIVE_RE = /\.(zip|tar\.gz)$/;
+const ARCHIVE_RE = /\.(zip|tar\.gz)(\.age)?$/;
 /** `.<archive>.[<owner tag>.]<random>.partial` (util/fs.ts partialName; older versions had no tag). */
-const PARTIAL_RE = /^\.(.+\.(zip|tar\.gz))\.(?:o-[0-9a-f]{8}-[0-9a-f]{8}-\d+-\d+\.)?[0-9a-f]+\.partial$/;
+const PARTIAL_RE = /^\.(.+\.(zip|tar\.gz)(?:\.age)?)\.(?:o-[0-9a-f]{8}-[0-9a-f]{8}-\d+-\d+\.)?[0-9a-f]+\.partial$/;
 
 export function isArchiveKey(key: string): boolean {
   return ARCHIVE_RE.test(key) && !posix.basename(key).startsWith(".");

@@ -58,11 +58,15 @@ export interface NameParts {
   startedAt: Date;
   runId: string;
   extension: "zip" | "tar.gz";
+  /** Encrypted with age: the name ends in `.age` (`….zip.age`, `….tar.gz.age`). */
+  encrypted?: boolean | undefined;
 }
+
+export const ENCRYPTED_SUFFIX = ".age";
 
 export function archiveFileName(parts: NameParts): string {
   const db = databaseSegment(parts.database, parts.kind);
-  return `${pathSegment(parts.instance)}${db === null ? "" : `_${db}`}_${timestampForName(parts.startedAt)}_${parts.runId}.${parts.extension}`;
+  return `${pathSegment(parts.instance)}${db === null ? "" : `_${db}`}_${timestampForName(parts.startedAt)}_${parts.runId}.${parts.extension}${parts.encrypted ? ENCRYPTED_SUFFIX : ""}`;
 }
 
 /** <root>/<server>/<instance>/[<database>/] */

@@ -36,6 +36,18 @@ export const databasePropertiesSchema = z.discriminatedUnion("engine", [
   z.object({ engine: z.literal("mysql"), character_set: z.string(), collation: z.string() }).loose(),
 ]);
 
+/**
+ * An encrypted archive (docs/encryption.md): `archive.size_bytes`/`sha256` are the stored
+ * (encrypted) file's; `plaintext` the decrypted archive's, checked after decryption. Never a secret.
+ */
+export const encryptionRecordSchema = z
+  .object({
+    algorithm: z.literal("age-v1"),
+    recipients: z.array(z.object({ type: z.string(), fingerprint: z.string().nullable() })),
+    plaintext: z.object({ size_bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  })
+  .loose();
+
 export const sidecarSchema = z
   .object({
     format_version: z.number().int(),
@@ -56,6 +68,8 @@ export const sidecarSchema = z
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
       compression: z.object({ algorithm: z.string(), level: z.number() }),
     }),
+    /** Absent: the archive is stored in plaintext. */
+    encryption: encryptionRecordSchema.optional(),
     started_at: z.string(),
     completed_at: z.string(),
     duration_ms: z.number(),

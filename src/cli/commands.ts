@@ -13,6 +13,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   cleanup: async () => (await import("./cleanup.js")).registerCleanup,
   config: async () => (await import("./config.js")).registerConfig,
   import: async () => (await import("./import.js")).registerImport,
+  key: async () => (await import("./key.js")).registerKey,
   list: async () => (await import("./list.js")).registerList,
   notify: async () => (await import("./notify.js")).registerNotify,
   restore: async () => (await import("./restore.js")).registerRestore,

@@ -21,6 +21,7 @@ interface RestoreFlags {
   globals?: boolean;
   globalsOverwrite?: boolean;
   lockWait?: string;
+  identity?: string;
 }
 
 export function registerRestore(program: Command): void {
@@ -37,6 +38,7 @@ export function registerRestore(program: Command): void {
     .option("--tables <list>", "comma-separated tables to restore (custom-format dumps)")
     .option("--globals", "restore a PostgreSQL globals archive (roles, tablespaces), or the globals of the same run first")
     .option("--globals-overwrite", "with --globals: roles that exist already take the archive's attributes, passwords and settings (never the role the restore connects as)")
+    .option("--identity <file>", "age identity file (AGE-SECRET-KEY-1…) for an encrypted archive; or encryption.identity in the config")
     .option("--json", "print the restore report as JSON on stdout")
     .addOption(lockWaitOption())
     .addHelpText(
@@ -76,6 +78,7 @@ same target holds its lock (--lock-wait waits), 130/143 interrupted.`,
             globals: flags.globals === true,
             globalsOverwrite: flags.globalsOverwrite === true,
             lockWaitMs: waitMs,
+            identity: flags.identity,
           };
           return { report: await runRestore(options, { config: session.loaded.config, configFile: session.loaded.file, logger: session.logger, redactor: session.redactor, signal: sig }) };
         } catch (err) {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { listCatalog } from "../catalog/list.js";
+import { loadAgeKeys } from "../crypto/keys.js";
 import { locateArchive, type LocatedArchive } from "../catalog/locate.js";
 import type { ResolvedArchive } from "../catalog/resolve.js";
 import { openReadStorage } from "../catalog/storage.js";
@@ -20,6 +21,7 @@ interface VerifyFlags {
   latest?: boolean;
   restoreTest?: boolean;
   storage?: string;
+  identity?: string;
 }
 
 export function registerVerify(program: Command): void {
@@ -31,6 +33,7 @@ export function registerVerify(program: Command): void {
     .option("--latest", "verify the instance's newest backup run: every unit it planned, each archive")
     .option("--restore-test", "also restore into scratch space (a scratch database, a temp directory) and compare")
     .option("--storage <name>", "the storage to read from (default: local)")
+    .option("--identity <file>", "age identity file for encrypted archives: decrypt and check everything (without it: size, sha256 and the age header)")
     .option("--json", "print the results as JSON on stdout")
     .addHelpText(
       "after",
@@ -48,6 +51,7 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
       const session = await openSession(globals);
       const config = session.loaded.config;
       const storageCtx = { redactor: session.redactor, logger: session.logger };
+      const keys = await loadAgeKeys(config, flags.identity);
       const storage = await openReadStorage(config, flags.storage, storageCtx);
       let located: LocatedArchive | undefined;
       try {
@@ -77,7 +81,7 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
           const hooks = verifyHooks({ config, redactor: session.redactor, logger: session.logger, signal: sig });
           const out: VerifyResult[] = [...runProblems];
           for (const target of targets) {
-            const result = await verifyArchive(target, { restoreTest: flags.restoreTest === true, scratchDir: config.options.tmp_dir, signal: sig }, hooks);
+            const result = await verifyArchive(target, { restoreTest: flags.restoreTest === true, scratchDir: config.options.tmp_dir, signal: sig, keys }, hooks);
             session.logger.info({ archive: result.location, ok: result.ok }, "verified");
             out.push(result);
           }

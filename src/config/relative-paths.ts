@@ -17,6 +17,10 @@ export function resolveRelativePaths(config: Config, baseDir: string): void {
     if (remote.private_key_file && !isAbsolute(remote.private_key_file)) remote.private_key_file = resolve(baseDir, remote.private_key_file);
     if (remote.known_hosts && !isAbsolute(remote.known_hosts)) remote.known_hosts = resolve(baseDir, remote.known_hosts);
   }
+  for (const block of [config.encryption, ...config.instances.map((i) => i.encryption)]) {
+    const age = block ? block.age : undefined;
+    if (age?.recipients_file && !isAbsolute(age.recipients_file)) age.recipients_file = resolve(baseDir, age.recipients_file);
+  }
   const base = fg.escapePath(resolve(baseDir));
   for (const instance of config.instances) {
     if (instance.type !== "files") continue;

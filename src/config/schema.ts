@@ -79,11 +79,39 @@ export const storageSchema = z
   })
   .strict();
 
+/** Encryption at rest (docs/encryption.md): archives written as standard age v1, readable only with a key. */
+export const encryptionSchema = z
+  .object({
+    age: z
+      .object({
+        recipients: z
+          .array(z.string().regex(/^age1[02-9ac-hj-np-z]+$/, 'expected an age X25519 recipient, "age1…" as age-keygen prints it'))
+          .default([])
+          .describe("Public keys (age1…) every archive is encrypted to; the backup host needs nothing else."),
+        recipients_file: z.string().optional().describe("A file of recipients, one per line (# comments), as age -R reads it."),
+        passphrase: z.string().optional().describe("Instead of recipients: a passphrase (scrypt); use a secret reference."),
+      })
+      .strict()
+      .refine((age) => age.recipients.length > 0 || age.recipients_file !== undefined || age.passphrase !== undefined, {
+        message: "give recipients, recipients_file or passphrase",
+      })
+      .refine((age) => age.passphrase === undefined || (age.recipients.length === 0 && age.recipients_file === undefined), {
+        message: "a passphrase cannot be combined with recipients (age encrypts to one or the other)",
+      })
+      .optional(),
+    identity: z
+      .string()
+      .optional()
+      .describe("The private key(s) (AGE-SECRET-KEY-1…) used by verify and restore, as a secret reference: ${file:/path}. Never needed to back up."),
+  })
+  .strict();
+
 const commonInstance = {
   id: z.number().int().positive().describe("Unique; the legacy id_dbms."),
   name: safeName("instance name").optional().describe('Unique; default "<type>-<id>".'),
   enabled: z.boolean().default(true),
   retention: retentionSchema.optional().describe("This instance's retention policy: replaces the global one (a remote's own policy still wins there)."),
+  encryption: z.union([encryptionSchema, z.literal(false)]).optional().describe("Replaces the global encryption block for this instance; false: not encrypted."),
 };
 
 const dbInstance = {
@@ -194,6 +222,7 @@ export const configSchema = z
     retention: retentionSchema.optional().describe("The default retention policy (GFS); none: nothing is ever deleted."),
     status: statusSchema.default({ max_age: "26h" }),
     schedule: scheduleSchema.optional().describe("When the generated systemd timer or cron line runs a backup (vya-backupdb schedule print)."),
+    encryption: encryptionSchema.optional(),
   })
   .strict();
 
@@ -206,9 +235,10 @@ export type FilesInstance = z.infer<typeof filesInstanceSchema>;
 export type DatabaseInstance = PostgresInstance | MysqlInstance;
 export type Remote = z.infer<typeof remoteSchema>;
 export type InstanceType = Instance["type"];
+export type EncryptionConfig = z.infer<typeof encryptionSchema>;
 
 /** Keys whose values are secrets wherever they appear: masked by `config print`, never logged. */
-export const SECRET_KEYS = new Set(["password", "secret", "secret_access_key", "session_token", "passphrase", "private_key", "bearer_token"]);
+export const SECRET_KEYS = new Set(["password", "secret", "secret_access_key", "session_token", "passphrase", "private_key", "bearer_token", "identity"]);
 
 export function instanceName(instance: Pick<Instance, "id" | "name" | "type">): string {
   return instance.name ?? `${instance.type}-${instance.id}`;

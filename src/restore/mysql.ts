@@ -92,7 +92,7 @@ export async function restoreMysql(req: MysqlRestoreRequest, ctx: RunContext): P
           return `undoing it failed (${describeError(undoErr)}): ${state}; drop it with: ${mysqlDropCommand(instance, client.file, target)}`;
         },
       );
-      const back = tables > 0 ? (safety ? `; its previous content is in the safety backup: ${rollbackCommand(safety, target, ctx.configFile)}` : "; its previous content was replaced (--mode fast: no safety backup)") : "";
+      const back = tables > 0 ? (safety ? `; its previous content is in the safety backup: ${rollbackCommand(safety, target, ctx.configFile, ctx.identityFile)}` : "; its previous content was replaced (--mode fast: no safety backup)") : "";
       throw new OperationError(`restore of ${archive.name} into "${target}" failed; ${undo}${back}`, { cause: err });
     }
     return {
@@ -101,7 +101,7 @@ export async function restoreMysql(req: MysqlRestoreRequest, ctx: RunContext): P
       replaced: tables > 0,
       tables: (await listTables(q, target)).filter((t) => !t.view).length,
       safety_backup: safety?.archive ?? null,
-      rollback: safety ? rollbackCommand(safety, target, ctx.configFile) : null,
+      rollback: safety ? rollbackCommand(safety, target, ctx.configFile, ctx.identityFile) : null,
       globals_restored: null,
       warnings: [],
     };

@@ -146,7 +146,7 @@ async function restoreWith(req: PgRestoreRequest, clients: Clients, ctx: RunCont
       replaced: replace,
       tables,
       safety_backup: safety?.archive ?? null,
-      rollback: safety ? rollbackCommand(safety, target, ctx.configFile) : null,
+      rollback: safety ? rollbackCommand(safety, target, ctx.configFile, ctx.identityFile) : null,
       globals_restored: globalsRestored,
       ...(roles ? { roles } : {}),
       ...(tablesRestored ? { tables_restored: tablesRestored } : {}),

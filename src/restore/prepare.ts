@@ -1,4 +1,6 @@
 import { localArchive } from "../catalog/fetch.js";
+import { decryptedArchive } from "../crypto/decrypt-file.js";
+import type { AgeKeys } from "../crypto/streams.js";
 import { readSidecar } from "../catalog/read.js";
 import { resolveArchive, type ResolvedArchive } from "../catalog/resolve.js";
 import type { Sidecar } from "../catalog/sidecar.js";
@@ -19,6 +21,8 @@ export interface PrepareOptions {
   signal?: AbortSignal | undefined;
   /** Called with the trusted-shape sidecar before the archive is read or downloaded: usage checks. */
   beforeRead?: ((sidecar: Sidecar) => void) | undefined;
+  /** Keys for an encrypted archive (--identity, encryption.identity). */
+  keys?: AgeKeys | undefined;
 }
 
 /**
@@ -36,11 +40,14 @@ export async function prepareResolved(resolved: ResolvedArchive, options: Prepar
   if (!read.ok) throw new IntegrityError(`${location}: ${read.problem}`);
   options.beforeRead?.(read.sidecar);
   const local = await localArchive(resolved.storage, resolved.key, options.scratchDir);
+  let plain;
   try {
     await checkArchiveIntegrity(local.path, read.sidecar, options.signal);
+    // Encrypted: decrypted and authenticated whole before any caller reads it (crypto/decrypt-file.ts).
+    plain = await decryptedArchive(local, read.sidecar, options.keys, location, options);
   } catch (err) {
     await local.release();
     throw err;
   }
-  return { ...resolved, sidecar: read.sidecar, path: local.path, location, release: local.release };
+  return { ...resolved, sidecar: read.sidecar, path: plain.path, location, release: plain.release };
 }

@@ -1,6 +1,8 @@
 import { locateArchive, type LocatedArchive } from "../catalog/locate.js";
 import { openReadStorage } from "../catalog/storage.js";
 import type { Sidecar } from "../catalog/sidecar.js";
+import { loadAgeKeys } from "../crypto/keys.js";
+import type { AgeKeys } from "../crypto/streams.js";
 import type { RunContext } from "../run/context.js";
 import { UsageError } from "../util/errors.js";
 import { restoreFiles, type FilesRestoreResult } from "./files.js";
@@ -31,6 +33,8 @@ export interface RestoreOptions {
   globals: boolean;
   /** With --globals: existing roles take the archive's attributes and passwords (never the connecting role). */
   globalsOverwrite?: boolean | undefined;
+  /** An age identity file for encrypted archives (--identity). */
+  identity?: string | undefined;
   /** Where the TTY progress line goes (stderr). */
   progressStream?: NodeJS.WriteStream | undefined;
   /** --lock-wait: how long to wait when another restore holds the same target (default: exit 3 at once). */
@@ -70,8 +74,9 @@ export interface DatabaseRestoreSummary {
  * restore: resolve the archive, prove it matches its sidecar (size + sha256) before anything is
  * touched, then restore by kind. Every failure throws with what happened (exit 1 or 2).
  */
-export async function runRestore(options: RestoreOptions, ctx: RunContext): Promise<RestoreReport> {
+export async function runRestore(options: RestoreOptions, runCtx: RunContext): Promise<RestoreReport> {
   const started = new Date();
+  const ctx: RunContext = options.identity ? { ...runCtx, identityFile: options.identity } : runCtx;
   const storage = await openReadStorage(ctx.config, options.storage, ctx);
   let prepared: PreparedArchive | undefined;
   let located: LocatedArchive | undefined;
@@ -79,7 +84,8 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
     // Without --storage: local first, then each remote in order; a remote copy is downloaded and checked.
     located = await locateArchive(options.file, storage, ctx.config, options.storage, ctx);
     const checkTarget = (sidecar: Sidecar) => checkTargetKind(options.target, sidecar);
-    prepared = await prepareResolved(located.archive, { scratchDir: ctx.config.options.tmp_dir, signal: ctx.signal, beforeRead: checkTarget });
+    const keys = await loadAgeKeys(ctx.config, options.identity);
+    prepared = await prepareResolved(located.archive, { scratchDir: ctx.config.options.tmp_dir, signal: ctx.signal, beforeRead: checkTarget, keys });
     const sidecar = prepared.sidecar;
     const base = {
       ok: true,
@@ -111,7 +117,7 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
         await lock.release();
       }
     }
-    return { ...base, ...(await restoreDatabase(prepared, options, ctx, started)) };
+    return { ...base, ...(await restoreDatabase(prepared, options, ctx, started, keys)) };
   } finally {
     await prepared?.release();
     await located?.close();
@@ -119,7 +125,7 @@ export async function runRestore(options: RestoreOptions, ctx: RunContext): Prom
   }
 }
 
-async function restoreDatabase(prepared: PreparedArchive, options: RestoreOptions, ctx: RunContext, started: Date): Promise<Omit<RestoreReport, "ok" | "archive" | "kind" | "instance" | "started_at">> {
+async function restoreDatabase(prepared: PreparedArchive, options: RestoreOptions, ctx: RunContext, started: Date, keys: AgeKeys): Promise<Omit<RestoreReport, "ok" | "archive" | "kind" | "instance" | "started_at">> {
   const sidecar = prepared.sidecar;
   const instance = restoreInstance(ctx.config, sidecar, options.instance);
   const mode = options.mode ?? "safe";
@@ -152,7 +158,7 @@ async function restoreDatabase(prepared: PreparedArchive, options: RestoreOption
     if (!target) throw new UsageError(`${prepared.name} records no database name: pass --target NAME`);
     lock = await lockDatabaseTarget(instance, target, options.lockWaitMs ?? 0, ctx);
     if (instance.type === "mysql") return finish(target, await restoreMysql({ archive: prepared, instance, target, mode, force: options.force, onProgress }, ctx));
-    const globals = options.globals ? await findRunGlobals(prepared, ctx.config.options.tmp_dir, ctx.signal) : null;
+    const globals = options.globals ? await findRunGlobals(prepared, ctx.config.options.tmp_dir, ctx.signal, keys) : null;
     try {
       return finish(target, await restorePostgres({ archive: prepared, instance, target, mode, force: options.force, jobs, tables, globals, globalsOverwrite, onProgress }, ctx));
     } finally {

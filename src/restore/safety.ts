@@ -1,3 +1,4 @@
+import { ENCRYPTED_SUFFIX } from "../catalog/naming.js";
 import type { MysqlInstance, PostgresInstance } from "../config/schema.js";
 import { runBackup } from "../run/backup.js";
 import type { RunContext } from "../run/context.js";
@@ -27,7 +28,11 @@ export async function takeSafetyBackup(instance: PostgresInstance | MysqlInstanc
   return { archive: unit.archive, name: unit.archive.split("/").pop() ?? unit.archive };
 }
 
-/** The command that puts the safety backup back, with the config of this run (-c). */
-export function rollbackCommand(safety: SafetyBackup, database: string, configFile?: string): string {
-  return toolCommand(["restore", "--file", safety.name, "--target", database, "--force", "--mode", "fast"], configFile);
+/**
+ * The command that puts the safety backup back, with the config of this run (-c) and, for an
+ * encrypted safety backup, the identity file this restore was given (--identity).
+ */
+export function rollbackCommand(safety: SafetyBackup, database: string, configFile?: string, identityFile?: string): string {
+  const identity = identityFile && safety.name.endsWith(ENCRYPTED_SUFFIX) ? ["--identity", identityFile] : [];
+  return toolCommand(["restore", "--file", safety.name, "--target", database, "--force", "--mode", "fast", ...identity], configFile);
 }

@@ -11,6 +11,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** The config file in use, for commands printed to the user (`-c FILE`); absent in tests of the internals. */
   configFile?: string;
+  /** restore --identity: the age identity file, for commands printed to the user (the rollback). */
+  identityFile?: string;
   /** Remote storages every finished backup is copied to (storage.remotes), opened once per run. */
   remotes?: Storage[];
   /** A live line per running unit on a terminal (cli/progress-board.ts); absent under systemd, in a pipe, in tests of the internals. */

@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { HashCounter } from "../archive/hash-counter.js";
 import { openArchiveOutput } from "../archive/output.js";
+import { encryptionPlan } from "../crypto/target.js";
+import { createEncryptStream } from "../crypto/streams.js";
 import { archiveDirectory, archiveFileName, sidecarPath } from "../catalog/naming.js";
 import { SIDECAR_FORMAT_VERSION, type Sidecar } from "../catalog/sidecar.js";
 import { sealSidecar } from "../catalog/sidecar-secrets.js";
@@ -32,21 +35,25 @@ export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "sa
   const startedAt = new Date();
   // Unique per unit by construction (see naming.ts); commit() still refuses to replace a file.
   const dir = archiveDirectory(config.storage.local.path, config.server.name, name, unit.database, unit.kind);
-  const file = join(dir, archiveFileName({ instance: name, database: unit.database, kind: unit.kind, startedAt, runId, extension: unit.archiveFormat }));
   const log = logger.child({ instance: name, ...(unit.database ? { database: unit.database } : {}) });
-  log.info({ source: unit.describe, archive: file }, "backup started");
+  let file = join(dir, archiveFileName({ instance: name, database: unit.database, kind: unit.kind, startedAt, runId, extension: unit.archiveFormat }));
 
   let output: ReturnType<typeof openArchiveOutput> | undefined;
   let shown: { done(): void } | undefined;
   try {
+    // Encryption is a stage after compression: archive → age → hash → file (crypto/).
+    const encryption = await encryptionPlan(config, unit.instance);
+    const plaintext = encryption ? new HashCounter() : null;
+    if (encryption) file = join(dir, archiveFileName({ instance: name, database: unit.database, kind: unit.kind, startedAt, runId, extension: unit.archiveFormat, encrypted: true }));
+    log.info({ source: unit.describe, archive: file }, "backup started");
     if (ctx.signal.aborted) throw new Error("interrupted before start");
     await ensurePrivateDir(dir);
-    output = openArchiveOutput(file);
+    output = openArchiveOutput(file, encryption && plaintext ? [plaintext, createEncryptStream(encryption.target)] : []);
     const counted = output;
     shown = ctx.progress?.start(`${name}${unit.database ? `/${unit.database}` : ""}`, () => counted.bytesWritten);
     const scratchDir = config.options.tmp_dir ?? dir;
     if (scratchDir !== dir) await ensurePrivateDir(scratchDir);
-    const product = await unit.produce({ out: output.sink, scratchDir, logger: log, redactor: ctx.redactor, signal: ctx.signal });
+    const product = await unit.produce({ out: output.sink, scratchDir, logger: log, redactor: ctx.redactor, signal: ctx.signal, encryptSpool: encryption !== null });
     if (ctx.signal.aborted) throw new Error("interrupted");
     const committed = await output.commit();
     shown?.done();
@@ -69,6 +76,7 @@ export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "sa
         sha256: committed.sha256,
         compression: { algorithm: unit.compressionLevel === 0 ? "store" : "deflate", level: unit.compressionLevel },
       },
+      ...(encryption && plaintext ? { encryption: { ...encryption.record, plaintext: { size_bytes: plaintext.bytes, sha256: plaintext.digest() } } } : {}),
       started_at: startedAt.toISOString(),
       completed_at: completedAt.toISOString(),
       duration_ms: completedAt.getTime() - startedAt.getTime(),

@@ -3,7 +3,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { writeTarGz } from "../archive/tar-gz.js";
+import type { CompressionSpec } from "../archive/compressor.js";
+import { TarGzWriter, writeTarGz } from "../archive/tar-gz.js";
+import { createSpoolCipher, type SpoolCipher } from "../crypto/spool.js";
 import { ZipWriter } from "../archive/zip.js";
 import type { ContentEntry } from "../archive/entry.js";
 import { feedCommand } from "../restore/feed.js";
@@ -170,14 +172,32 @@ async function spoolIntoTarGz(spec: DumpSpec, ctx: ProduceContext, watch: DumpWa
     const sink = createWriteStream(file, { flags: "wx", mode: 0o600 });
     let sinkError: unknown;
     sink.on("error", (err) => (sinkError = err));
+    // With encryption configured the spool holds ciphertext only (crypto/spool.ts).
+    const cipher = ctx.encryptSpool ? await createSpoolCipher() : null;
     const child = startStreaming(spec.command, { signal: ctx.signal, redactor: ctx.redactor, onStderrLine });
-    const spooled = pipeline(child.stdout, watch, sink).catch((err: unknown) => {
+    const spooled = (cipher ? pipeline(child.stdout, watch, cipher.counter, cipher.encrypt(), sink) : pipeline(child.stdout, watch, sink)).catch((err: unknown) => {
       throw sinkError === undefined ? err : ioFailure("spooling the dump to", file, sinkError);
     });
     await both(child, spooled, () => sink.destroy());
-    const result = await writeTarGz({ root: spool, entries: [spec.entryName], out: ctx.out, compression: { algorithm: "gzip", level: spec.level }, signal: ctx.signal });
+    const compression = { algorithm: "gzip", level: spec.level } as const;
+    if (cipher) return await tarGzOfEncryptedSpool(cipher, file, spec.entryName, ctx, compression);
+    const result = await writeTarGz({ root: spool, entries: [spec.entryName], out: ctx.out, compression, signal: ctx.signal });
     return result.contents;
   } finally {
     await rm(spool, { recursive: true, force: true });
+  }
+}
+
+/** The one entry of an encrypted spool, decrypted as it streams into the tar.gz. */
+async function tarGzOfEncryptedSpool(cipher: SpoolCipher, file: string, entryName: string, ctx: ProduceContext, compression: CompressionSpec): Promise<ContentEntry[]> {
+  const tar = new TarGzWriter(ctx.out, compression, ctx.signal);
+  try {
+    const { stat, body } = await cipher.open(file);
+    await tar.addFile(entryName, stat, body);
+    await tar.finalize();
+    return tar.contents;
+  } catch (err) {
+    tar.abort();
+    throw err;
   }
 }

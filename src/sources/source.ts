@@ -20,6 +20,8 @@ export interface ProduceContext extends PlanContext {
   out: Writable;
   /** Directory for scratch files (spooling, credential files); on the destination's file system. */
   scratchDir: string;
+  /** Encryption is configured: nothing this unit spools to disk may be plaintext. */
+  encryptSpool?: boolean | undefined;
 }
 
 export interface UnitProduct {

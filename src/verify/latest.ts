@@ -19,7 +19,7 @@ export interface InstanceIdentity {
   name: string;
 }
 
-const NAME_RE = /_(\d{8}T\d{9}Z)_([0-9a-z]+)\.(zip|tar\.gz)$/;
+const NAME_RE = /_(\d{8}T\d{9}Z)_([0-9a-z]+)\.(zip|tar\.gz)(\.age)?$/;
 
 /**
  * `verify --latest`: the newest backup run of the instance, all its units. Runs are told apart

@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { ConfigError } from "../../src/util/errors.js";
+import { problemsOf } from "../helpers/config-problems.js";
 
 const base = { server: { name: "db01" }, storage: { local: { path: "/var/backups/x" } } };
 
-function problemsOf(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(raw, { file: "test.yaml", env });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe("config schema", () => {
   it("fills defaults for a minimal files instance", () => {
