@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { archiveExtension } from "../archive/format.js";
 import { openArchiveOutput } from "../archive/output.js";
 import { archiveDirectory, archiveFileName, sidecarPath } from "../catalog/naming.js";
 import { SIDECAR_FORMAT_VERSION, type Sidecar } from "../catalog/sidecar.js";
@@ -32,7 +33,7 @@ export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "sa
   const startedAt = new Date();
   // Unique per unit by construction (see naming.ts); commit() still refuses to replace a file.
   const dir = archiveDirectory(config.storage.local.path, config.server.name, name, unit.database, unit.kind);
-  const file = join(dir, archiveFileName({ instance: name, database: unit.database, kind: unit.kind, startedAt, runId, extension: unit.archiveFormat }));
+  const file = join(dir, archiveFileName({ instance: name, database: unit.database, kind: unit.kind, startedAt, runId, extension: archiveExtension(unit.packing.format, unit.dumpExtension) }));
   const log = logger.child({ instance: name, ...(unit.database ? { database: unit.database } : {}) });
   log.info({ source: unit.describe, archive: file }, "backup started");
 
@@ -60,10 +61,10 @@ export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "sa
       patterns: unit.instance.type === "files" ? { paths: unit.instance.paths, exclude: unit.instance.exclude } : null,
       archive: {
         file: basename(file),
-        format: unit.archiveFormat,
+        format: unit.packing.format,
         size_bytes: committed.size_bytes,
         sha256: committed.sha256,
-        compression: { algorithm: unit.compressionLevel === 0 ? "store" : "deflate", level: unit.compressionLevel },
+        compression: unit.packing.recorded,
       },
       started_at: startedAt.toISOString(),
       completed_at: completedAt.toISOString(),
