@@ -1,5 +1,7 @@
 import type { Duplex } from "node:stream";
 import { constants, createGunzip, createGzip } from "node:zlib";
+import { availableParallelism } from "node:os";
+import { createParallelGzip } from "./parallel-gzip.js";
 import { zstdCompressor, zstdDecompressor } from "./zstd.js";
 
 /**
@@ -16,6 +18,8 @@ export interface CompressionSpec {
 export function createCompressor(spec: CompressionSpec): Duplex {
   switch (spec.algorithm) {
     case "gzip":
+      // Every core deflating (pigz's method) when there is more than one and something to deflate.
+      if (spec.level > 0 && availableParallelism() > 1) return createParallelGzip({ level: spec.level });
       // 128 KiB chunks: fewer calls into zlib than the 16 KiB default, same output.
       return createGzip({ level: spec.level, chunkSize: 128 * 1024, memLevel: constants.Z_DEFAULT_MEMLEVEL });
     case "zstd":
