@@ -35,7 +35,8 @@ parentPort.on("message", ({ id, data, dictionary, level }) => {
   const crc = zlib.crc32(input);
   const copy = new Uint8Array(out.length);
   copy.set(out);
-  parentPort.postMessage({ id, out: copy, crc, length: input.length }, [copy.buffer]);
+  // The input block goes back too, to be filled again: no new block per message.
+  parentPort.postMessage({ id, out: copy, crc, length: input.length, data }, [copy.buffer, data.buffer]);
 });
 `;
 
@@ -49,6 +50,8 @@ interface Done {
   out: Uint8Array;
   crc: number;
   length: number;
+  /** The input block, handed back for reuse. */
+  data: Uint8Array;
 }
 
 export function createParallelGzip(options: ParallelGzipOptions): Transform {
@@ -63,6 +66,8 @@ class ParallelGzip extends Transform {
   private readonly inFlight = new Map<number, Done | null>();
   private readonly maxInFlight: number;
   private pending: Buffer[] = [];
+  /** Input blocks back from the workers, reused: memory stays flat, not one new block per MiB. */
+  private readonly free: Uint8Array[] = [];
   private pendingBytes = 0;
   private dictionary: Buffer | null = null;
   private nextId = 0;
@@ -81,7 +86,8 @@ class ParallelGzip extends Transform {
     const threads = Math.max(1, options.threads ?? availableParallelism());
     this.maxInFlight = threads * 2;
     this.workers = Array.from({ length: threads }, () => {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
+      // Small heaps: a block's buffers are garbage once sent back, and small young generations collect them soon.
+      const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } });
       worker.on("message", (done: Done) => this.onDone(done));
       worker.on("error", (err) => this.fail(err));
       return worker;
@@ -118,19 +124,26 @@ class ParallelGzip extends Transform {
     while (this.pendingBytes >= this.blockSize || (end && this.pendingBytes > 0)) {
       if (this.failed) throw this.failed;
       await this.slot();
-      const all = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
-      const take = Math.min(this.blockSize, all.length);
-      // A copy of its own: its memory moves to the worker.
-      const block = new Uint8Array(take);
-      block.set(all.subarray(0, take));
-      const rest = all.subarray(take);
-      this.pending = rest.length > 0 ? [rest] : [];
-      this.pendingBytes = rest.length;
+      const take = Math.min(this.blockSize, this.pendingBytes);
+      // Its own memory (it moves to the worker): a reused block, filled from the pending chunks.
+      const whole = this.free.pop() ?? new Uint8Array(this.blockSize);
+      let filled = 0;
+      while (filled < take) {
+        const chunk = this.pending[0] as Buffer;
+        const part = Math.min(chunk.length, take - filled);
+        whole.set(chunk.subarray(0, part), filled);
+        filled += part;
+        if (part === chunk.length) this.pending.shift();
+        else this.pending[0] = chunk.subarray(part);
+      }
+      this.pendingBytes -= take;
+      const block = whole.subarray(0, take);
       const id = this.nextId++;
       this.inFlight.set(id, null);
       const dictionary = this.dictionary;
       this.dictionary = Buffer.from(block.subarray(Math.max(0, take - DICTIONARY)));
-      (this.workers[id % this.workers.length] as Worker).postMessage({ id, data: block, dictionary, level: this.level }, [block.buffer]);
+      // The whole buffer travels; the worker reads the block's view of it.
+      (this.workers[id % this.workers.length] as Worker).postMessage({ id, data: block, dictionary, level: this.level }, [block.buffer as ArrayBuffer]);
     }
   }
 
@@ -148,6 +161,7 @@ class ParallelGzip extends Transform {
   /** Blocks come back in any order; they are written in input order. */
   private onDone(done: Done): void {
     this.inFlight.set(done.id, done);
+    this.free.push(new Uint8Array(done.data.buffer));
     this.writeHeader();
     for (let next = this.inFlight.get(this.nextOut); next; next = this.inFlight.get(this.nextOut)) {
       this.inFlight.delete(this.nextOut);
