@@ -37,6 +37,7 @@ async function bench(info: PgServer, work: string): Promise<Record<string, unkno
     const sizes: Record<string, number> = {};
     const times: Record<string, number[]> = {};
     const rss: Record<string, number> = {};
+    let kept = "";
     const add = (k: string, s: number) => (times[k] ??= []).push(s);
     const tool = async (key: keyof typeof configs) => {
       const r = await run("/usr/bin/time", ["-v", process.execPath, CLI, "-c", configs[key], "--log-level", "warn", "backup"], toolEnv());
@@ -45,7 +46,13 @@ async function bench(info: PgServer, work: string): Promise<Record<string, unkno
       const dir = join(work, "backups", "bench", key, db);
       const archive = (await readdir(dir)).find((n) => !n.endsWith(".json") && !n.startsWith("."));
       if (archive) sizes[`tool ${key}`] = (await stat(join(dir, archive))).size;
-      if (key === "zstd" && archive) await rm(join(work, "keep.sql.zst"), { force: true }).then(() => execFileSync("cp", [join(dir, archive), join(work, "keep.sql.zst")]));
+      // The zstd backup (archive and sidecar, same names) is kept for the restore runs.
+      if (key === "zstd" && archive) {
+        await rm(join(work, "keep"), { recursive: true, force: true });
+        execFileSync("mkdir", ["-p", join(work, "keep")]);
+        execFileSync("cp", [join(dir, archive), `${join(dir, archive)}.json`, join(work, "keep")]);
+        kept = join(work, "keep", archive);
+      }
       await rm(join(work, "backups"), { recursive: true, force: true });
       return r.seconds;
     };
@@ -76,7 +83,7 @@ async function bench(info: PgServer, work: string): Promise<Record<string, unkno
           add("zstd -dc | psql", await shell(`zstd -dc -q ${work}/b.sql.zst | "$2" -X -q -v ON_ERROR_STOP=1 --single-transaction --no-password -d r`, { PATH: process.env.PATH, ...envFor("r") }));
         } else {
           // The tool reads its own archive: the copy of the zstd backup kept above, by path.
-          add("tool restore", (await run(process.execPath, [CLI, "-c", restoreConfig, "--log-level", "warn", "restore", "--file", join(work, "keep.sql.zst"), "--target", "r", "--mode", "fast"], { ...toolEnv(), ...admin })).seconds);
+          add("tool restore", (await run(process.execPath, [CLI, "-c", restoreConfig, "--log-level", "warn", "restore", "--file", kept, "--target", "r", "--mode", "fast"], { ...toolEnv(), ...admin })).seconds);
         }
         console.error(`  restore rep ${i + 1} ${which}`);
       }

@@ -5,6 +5,8 @@ import { Duplex } from "node:stream";
 import { OperationError } from "../util/errors.js";
 import { childEnv, LineTail, type Command } from "../util/process.js";
 
+const WINDOW = 1024 * 1024;
+
 /** The program's path on PATH (an executable regular file), or null. */
 export function findProgram(name: string, path: string = process.env.PATH ?? ""): string | null {
   for (const dir of path.split(delimiter)) {
@@ -41,8 +43,12 @@ export function programDuplex(command: Command): Duplex {
   exited.catch(() => undefined);
   let settled = false;
   const duplex = new Duplex({
+    // Large windows on both sides: a pipe round trip per 16 KiB made the program path 2.5× slower than the program alone.
+    writableHighWaterMark: WINDOW,
+    readableHighWaterMark: WINDOW,
     write(chunk: Buffer, _encoding, callback) {
-      if (child.stdin.write(chunk)) callback();
+      child.stdin.write(chunk);
+      if (child.stdin.writableLength < WINDOW) callback();
       else child.stdin.once("drain", () => callback());
     },
     final(callback) {
