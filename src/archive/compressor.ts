@@ -1,21 +1,38 @@
-import type { Transform } from "node:stream";
-import { createGzip, constants } from "node:zlib";
+import type { Duplex } from "node:stream";
+import { constants, createGunzip, createGzip } from "node:zlib";
+import { availableParallelism } from "node:os";
+import { createParallelGzip } from "./parallel-gzip.js";
+import { zstdCompressor, zstdDecompressor } from "./zstd.js";
 
 /**
- * The compression stage, kept separate from the archive formats so another codec
- * (zstd, parallel deflate) can replace it without touching the writers.
+ * The compression stage, kept separate from the archive formats so a codec can be replaced
+ * without touching the writers: each is a Duplex that takes raw bytes and gives compressed ones.
  */
-export type CompressionAlgorithm = "gzip";
+export type CompressionAlgorithm = "gzip" | "zstd";
 
 export interface CompressionSpec {
   algorithm: CompressionAlgorithm;
   level: number;
 }
 
-export function createCompressor(spec: CompressionSpec): Transform {
+export function createCompressor(spec: CompressionSpec): Duplex {
   switch (spec.algorithm) {
     case "gzip":
+      // Every core deflating (pigz's method) when there is more than one and something to deflate.
+      if (spec.level > 0 && availableParallelism() > 1) return createParallelGzip({ level: spec.level });
       // 128 KiB chunks: fewer calls into zlib than the 16 KiB default, same output.
       return createGzip({ level: spec.level, chunkSize: 128 * 1024, memLevel: constants.Z_DEFAULT_MEMLEVEL });
+    case "zstd":
+      return zstdCompressor(spec.level);
+  }
+}
+
+export function createDecompressor(algorithm: CompressionAlgorithm): Duplex {
+  switch (algorithm) {
+    case "gzip":
+      // 256 KiB chunks instead of 16 KiB ones: fewer, larger writes downstream.
+      return createGunzip({ chunkSize: 256 * 1024 });
+    case "zstd":
+      return zstdDecompressor();
   }
 }

@@ -1,3 +1,4 @@
+import { ARCHIVE_SUFFIX_PATTERN } from "../archive/format.js";
 import { posix } from "node:path";
 import type { Storage, StoredObject } from "../storage/storage.js";
 import { mapPool } from "../util/pool.js";
@@ -30,9 +31,9 @@ export interface CatalogEntry {
   time: string;
 }
 
-const ARCHIVE_RE = /\.(zip|tar\.gz)(\.age)?$/;
+const ARCHIVE_RE = new RegExp(String.raw`\.(${ARCHIVE_SUFFIX_PATTERN})(\.age)?$`);
 /** `.<archive>.[<owner tag>.]<random>.partial` (util/fs.ts partialName; older versions had no tag). */
-const PARTIAL_RE = /^\.(.+\.(zip|tar\.gz)(?:\.age)?)\.(?:o-[0-9a-f]{8}-[0-9a-f]{8}-\d+-\d+\.)?[0-9a-f]+\.partial$/;
+const PARTIAL_RE = new RegExp(String.raw`^\.(.+\.(${ARCHIVE_SUFFIX_PATTERN})(?:\.age)?)\.(?:o-[0-9a-f]{8}-[0-9a-f]{8}-\d+-\d+\.)?[0-9a-f]+\.partial$`);
 
 export function isArchiveKey(key: string): boolean {
   return ARCHIVE_RE.test(key) && !posix.basename(key).startsWith(".");

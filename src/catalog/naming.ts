@@ -57,7 +57,8 @@ export interface NameParts {
   kind: UnitKind;
   startedAt: Date;
   runId: string;
-  extension: "zip" | "tar.gz";
+  /** "zip", "tar.gz", "tar.zst", "sql.zst" … (archive/format.ts archiveExtension). */
+  extension: string;
   /** Encrypted with age: the name ends in `.age` (`….zip.age`, `….tar.gz.age`). */
   encrypted?: boolean | undefined;
 }

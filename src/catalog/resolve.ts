@@ -41,7 +41,7 @@ export async function resolveArchive(spec: string, storage: Storage, cwd = proce
   const entries = [...keys].filter((key) => isArchiveKey(key) && (key === wanted || basename(key) === wanted)).map((key) => ({ key }));
   if (entries.length === 1 && entries[0]) return { storage, key: entries[0].key, name: basename(entries[0].key) };
   if (entries.length === 0) {
-    const hint = isArchiveKey(wanted) ? "" : " (archive names end in .zip or .tar.gz)";
+    const hint = isArchiveKey(wanted) ? "" : " (archive names end in .zip, .tar.gz, .tar.zst, .sql.zst or .dump.zst)";
     throw new ArchiveNotFoundError(`no archive named "${wanted}" in storage ${storage.name} (${storage.describe("")})${hint}: run vya-backupdb list to see the names`);
   }
   throw new UsageError(`"${wanted}" names ${entries.length} archives (${entries.map((e) => e.key).join(", ")}): pass the full key or path`);

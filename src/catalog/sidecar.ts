@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ARCHIVE_FORMATS } from "../archive/format.js";
 
 /**
  * The sidecar `X.json` beside every archive `X`: the completion marker and the catalogue entry.
@@ -63,7 +64,7 @@ export const sidecarSchema = z
     patterns: z.object({ paths: z.array(z.string()), exclude: z.array(z.string()) }).nullable(),
     archive: z.object({
       file: z.string(),
-      format: z.enum(["zip", "tar.gz"]),
+      format: z.enum(ARCHIVE_FORMATS),
       size_bytes: z.number().int().nonnegative(),
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
       compression: z.object({ algorithm: z.string(), level: z.number() }),

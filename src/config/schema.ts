@@ -5,6 +5,7 @@ import { AGE_RE } from "../util/age.js";
 import { metricsSchema, notificationsSchema } from "./monitoring-schema.js";
 import { retentionSchema } from "../retention/policy-schema.js";
 import { scheduleSchema } from "./schedule-schema.js";
+import { checkPacking } from "./packing.js";
 
 /**
  * The config file's schema: the single source of truth. Types derive from it (z.infer) and
@@ -17,7 +18,15 @@ const safeName = (what: string) =>
   z.string().regex(nameRe, `${what} may hold only letters, digits, ".", "_" and "-", starting with a letter or digit`);
 
 const port = z.number().int().min(1).max(65535);
-const level = z.number().int().min(0).max(9).describe("Deflate level: 0 stores, 1 is fastest, 9 smallest.");
+const level = z
+  .number()
+  .int()
+  .min(0)
+  .max(19)
+  .optional()
+  .describe("deflate: 0 stores, 1 is fastest, 9 smallest (default 6); zstd: 1 to 19 (default 3).");
+const compression = z.enum(["deflate", "zstd"]).default("deflate").describe("zstd: .tar.zst for files, <db>.sql.zst for dumps (see docs/configuration.md).");
+const archive = (fallback: string) => z.enum(["zip", "tar.gz"]).optional().describe(`Deflate archive format (default ${fallback}); left out with compression: zstd.`);
 
 export const serverSchema = z
   .object({
@@ -127,8 +136,9 @@ const dbInstance = {
   dump_options: z.array(z.string()).default([]).describe("Extra dump flags; never connection or password flags."),
   ssl: z.enum(["disable", "require", "verify-full"]).optional(),
   ssl_ca: z.string().optional(),
-  archive: z.enum(["zip", "tar.gz"]).default("zip"),
-  compression_level: level.default(6),
+  archive: archive("zip"),
+  compression,
+  compression_level: level,
 };
 
 /** dump_options checked by the source that will pass them on: never connection or password flags. */
@@ -154,7 +164,8 @@ export const postgresInstanceSchema = z
     globals: z.boolean().default(true).describe("Also dump roles and tablespaces (pg_dumpall --globals-only)."),
     pg_dump_path: z.string().optional().describe("Directory or pg_dump file to use instead of searching."),
   })
-  .strict();
+  .strict()
+  .superRefine(checkPacking);
 
 export const mysqlInstanceSchema = z
   .object({
@@ -164,7 +175,8 @@ export const mysqlInstanceSchema = z
     port: port.default(3306),
     dump_path: z.string().optional().describe("mysqldump/mariadb-dump to use instead of searching PATH."),
   })
-  .strict();
+  .strict()
+  .superRefine(checkPacking);
 
 export const filesInstanceSchema = z
   .object({
@@ -174,10 +186,12 @@ export const filesInstanceSchema = z
     exclude: z.array(z.string().min(1)).default([]),
     ignore_missing: z.boolean().default(false).describe("A file vanishing mid-run is a warning, not a failure."),
     ignore_unreadable: z.boolean().default(false).describe("A file this user may not read (EACCES, EPERM) is left out with a warning, not a failure."),
-    archive: z.enum(["zip", "tar.gz"]).default("tar.gz"),
-    compression_level: level.default(6),
+    archive: archive("tar.gz"),
+    compression,
+    compression_level: level,
   })
-  .strict();
+  .strict()
+  .superRefine(checkPacking);
 
 export const instanceSchema = z.discriminatedUnion("type", [postgresInstanceSchema, mysqlInstanceSchema, filesInstanceSchema]);
 

@@ -19,7 +19,7 @@ export function dumpEntryName(sidecar: Sidecar): string {
  */
 export async function withDumpEntry<T>(path: string, sidecar: Sidecar, use: (entry: ArchiveEntry) => Promise<T>, signal?: AbortSignal): Promise<T> {
   const wanted = dumpEntryName(sidecar);
-  for await (const entry of readEntries(path, sidecar.archive.format, { signal })) {
+  for await (const entry of readEntries(path, sidecar.archive.format, { signal, recorded: sidecar.contents })) {
     // Awaited here: leaving the loop closes the archive, so `use` must be done with the entry first.
     if (entry.type === "file" && entry.name.replace(/^\.\//, "") === wanted) return await use(entry);
   }

@@ -1,3 +1,5 @@
+import type { ArchiveFormat } from "../archive/format.js";
+import { readLoneEntry } from "./lone-entry.js";
 import { readTarEntries } from "./tar-entries.js";
 import { readZipEntries } from "./zip-entries.js";
 
@@ -25,13 +27,27 @@ export interface ArchiveEntry {
   body(): AsyncIterable<Buffer>;
 }
 
-export type ArchiveFormat = "zip" | "tar.gz";
+export type { ArchiveFormat };
 
 export interface ReadOptions {
   signal?: AbortSignal | undefined;
+  /**
+   * What the sidecar records (name and size of each entry): a lone compressed stream (`zst`)
+   * stores neither, so its one entry is named and bounded by this.
+   */
+  recorded?: readonly { name: string; size: number; type?: string | undefined }[] | undefined;
 }
 
 /** Streams an archive's entries in stored order; malformed or truncated archives throw. */
 export function readEntries(path: string, format: ArchiveFormat, options: ReadOptions = {}): AsyncGenerator<ArchiveEntry> {
-  return format === "zip" ? readZipEntries(path, options) : readTarEntries(path, options);
+  switch (format) {
+    case "zip":
+      return readZipEntries(path, options);
+    case "tar.gz":
+      return readTarEntries(path, "gzip", options);
+    case "tar.zst":
+      return readTarEntries(path, "zstd", options);
+    case "zst":
+      return readLoneEntry(path, "zstd", options);
+  }
 }

@@ -1,3 +1,4 @@
+import { isTar } from "../archive/format.js";
 import { mkdir, realpath, rmdir, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { OperationError, UsageError } from "../util/errors.js";
@@ -67,7 +68,7 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<FilesR
   const state: WriteState = {
     root,
     force: options.force,
-    owners: options.format === "tar.gz" && process.getuid?.() === 0,
+    owners: isTar(options.format) && process.getuid?.() === 0,
     onBytes: () => undefined,
     created: [],
     createdSet: new Set(),

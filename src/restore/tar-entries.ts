@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
-import { createGunzip } from "node:zlib";
+import type { Duplex } from "node:stream";
+import { createDecompressor, type CompressionAlgorithm } from "../archive/compressor.js";
 import { Parser, type ReadEntry } from "tar";
 import { OperationError } from "../util/errors.js";
 import type { ArchiveEntry, EntryType, ReadOptions } from "./entries.js";
@@ -9,7 +10,8 @@ import type { ArchiveEntry, EntryType, ReadOptions } from "./entries.js";
  * truncated body or a damaged gzip stream is an error, never a warning. Bodies flow with
  * back-pressure: the parser waits until the current entry has been read.
  */
-export async function* readTarEntries(path: string, options: ReadOptions): AsyncGenerator<ArchiveEntry> {
+export async function* readTarEntries(path: string, algorithm: CompressionAlgorithm, options: ReadOptions): AsyncGenerator<ArchiveEntry> {
+  const label = algorithm === "gzip" ? "tar.gz" : "tar.zst";
   const parser = new Parser({ strict: true });
   const queue: ReadEntry[] = [];
   let ended = false;
@@ -44,7 +46,13 @@ export async function* readTarEntries(path: string, options: ReadOptions): Async
   parser.on("error", fail);
   // Decompressed here rather than by the parser: 256 KiB chunks instead of 16 KiB ones.
   const input = createReadStream(path, { highWaterMark: 1 << 20 });
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  let gunzip: Duplex;
+  try {
+    gunzip = createDecompressor(algorithm);
+  } catch (err) {
+    input.destroy();
+    throw err;
+  }
   input.on("error", fail);
   gunzip.on("error", fail);
   input.pipe(gunzip).pipe(parser as unknown as NodeJS.WritableStream);
@@ -52,7 +60,7 @@ export async function* readTarEntries(path: string, options: ReadOptions): Async
   try {
     while (true) {
       options.signal?.throwIfAborted();
-      if (failure) throw new OperationError(`tar.gz archive unreadable: ${describeTarError(failure)}`, { cause: failure });
+      if (failure) throw new OperationError(`${label} archive unreadable: ${describeTarError(failure)}`, { cause: failure });
       const entry = queue.shift();
       if (!entry) {
         if (ended) break;
@@ -74,7 +82,7 @@ export async function* readTarEntries(path: string, options: ReadOptions): Async
         body: () => {
           consumed = true;
           current = entry;
-          return bodyOf(entry, () => failure);
+          return bodyOf(entry, () => failure, label);
         },
       };
       if (!consumed) entry.resume();
@@ -86,7 +94,7 @@ export async function* readTarEntries(path: string, options: ReadOptions): Async
 }
 
 /** The entry's bytes; a truncated archive ends the body early, so the parser's error is rechecked. */
-async function* bodyOf(entry: ReadEntry, failure: () => Error | null): AsyncGenerator<Buffer> {
+async function* bodyOf(entry: ReadEntry, failure: () => Error | null, label: string): AsyncGenerator<Buffer> {
   let bytes = 0;
   try {
     for await (const chunk of entry as AsyncIterable<Buffer>) {
@@ -95,11 +103,11 @@ async function* bodyOf(entry: ReadEntry, failure: () => Error | null): AsyncGene
     }
   } catch (err) {
     const cause = failure() ?? (err as Error);
-    throw new OperationError(`tar.gz archive unreadable: ${describeTarError(cause)}`, { cause });
+    throw new OperationError(`${label} archive unreadable: ${describeTarError(cause)}`, { cause });
   }
   const err = failure();
-  if (err) throw new OperationError(`tar.gz archive unreadable: ${describeTarError(err)}`, { cause: err });
-  if (bytes !== (entry.size ?? 0)) throw new OperationError(`tar.gz archive unreadable: ${entry.path} ends after ${bytes} of ${entry.size} bytes (truncated)`);
+  if (err) throw new OperationError(`${label} archive unreadable: ${describeTarError(err)}`, { cause: err });
+  if (bytes !== (entry.size ?? 0)) throw new OperationError(`${label} archive unreadable: ${entry.path} ends after ${bytes} of ${entry.size} bytes (truncated)`);
 }
 
 function tarType(type: string): EntryType {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { HashCounter } from "../archive/hash-counter.js";
+import { archiveExtension } from "../archive/format.js";
 import { openArchiveOutput } from "../archive/output.js";
 import { encryptionPlan } from "../crypto/target.js";
 import { createEncryptStream } from "../crypto/streams.js";
@@ -36,7 +37,7 @@ export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "sa
   // Unique per unit by construction (see naming.ts); commit() still refuses to replace a file.
   const dir = archiveDirectory(config.storage.local.path, config.server.name, name, unit.database, unit.kind);
   const log = logger.child({ instance: name, ...(unit.database ? { database: unit.database } : {}) });
-  let file = join(dir, archiveFileName({ instance: name, database: unit.database, kind: unit.kind, startedAt, runId, extension: unit.archiveFormat }));
+  let file = join(dir, archiveFileName({ instance: name, database: unit.database, kind: unit.kind, startedAt, runId, extension: archiveExtension(unit.packing.format, unit.dumpExtension) }));
 
   let output: ReturnType<typeof openArchiveOutput> | undefined;
   let shown: { done(): void } | undefined;
@@ -44,7 +45,7 @@ export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "sa
     // Encryption is a stage after compression: archive → age → hash → file (crypto/).
     const encryption = await encryptionPlan(config, unit.instance);
     const plaintext = encryption ? new HashCounter() : null;
-    if (encryption) file = join(dir, archiveFileName({ instance: name, database: unit.database, kind: unit.kind, startedAt, runId, extension: unit.archiveFormat, encrypted: true }));
+    if (encryption) file = join(dir, archiveFileName({ instance: name, database: unit.database, kind: unit.kind, startedAt, runId, extension: archiveExtension(unit.packing.format, unit.dumpExtension), encrypted: true }));
     log.info({ source: unit.describe, archive: file }, "backup started");
     if (ctx.signal.aborted) throw new Error("interrupted before start");
     await ensurePrivateDir(dir);
@@ -71,10 +72,10 @@ export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "sa
       patterns: unit.instance.type === "files" ? { paths: unit.instance.paths, exclude: unit.instance.exclude } : null,
       archive: {
         file: basename(file),
-        format: unit.archiveFormat,
+        format: unit.packing.format,
         size_bytes: committed.size_bytes,
         sha256: committed.sha256,
-        compression: { algorithm: unit.compressionLevel === 0 ? "store" : "deflate", level: unit.compressionLevel },
+        compression: unit.packing.recorded,
       },
       ...(encryption && plaintext ? { encryption: { ...encryption.record, plaintext: { size_bytes: plaintext.bytes, sha256: plaintext.digest() } } } : {}),
       started_at: startedAt.toISOString(),

@@ -4,10 +4,12 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { CompressionSpec } from "../archive/compressor.js";
+import { createCompressor } from "../archive/compressor.js";
 import { TarGzWriter, writeTarGz } from "../archive/tar-gz.js";
 import { createSpoolCipher, type SpoolCipher } from "../crypto/spool.js";
 import { ZipWriter } from "../archive/zip.js";
 import type { ContentEntry } from "../archive/entry.js";
+import type { Packing } from "../config/packing.js";
 import { feedCommand } from "../restore/feed.js";
 import { describeError, OperationError } from "../util/errors.js";
 import { ownerTag } from "../util/owner.js";
@@ -24,8 +26,7 @@ export interface DumpSpec {
   entryName: string;
   /** Already compressed (pg_dump's custom format): stored as is in a zip. */
   store: boolean;
-  archive: "zip" | "tar.gz";
-  level: number;
+  packing: Packing;
   /** stderr lines that mean failure even when the exit code is 0 (mysqldump's PROCESS line …). */
   failureLines: readonly RegExp[];
   /** stderr lines kept as warnings in the sidecar and the report. */
@@ -64,7 +65,8 @@ export async function dumpToArchive(spec: DumpSpec, ctx: ProduceContext): Promis
   const watch = new DumpWatch(reader?.input);
   let contents: ContentEntry[];
   try {
-    contents = spec.archive === "zip" ? await streamIntoZip(spec, ctx, watch, onStderrLine) : await spoolIntoTarGz(spec, ctx, watch, onStderrLine);
+    const into = spec.packing.format === "zip" ? streamIntoZip : spec.packing.format === "zst" ? streamCompressed : spoolIntoTar;
+    contents = await into(spec, ctx, watch, onStderrLine);
   } catch (err) {
     await reader?.stop(err);
     throw err;
@@ -149,7 +151,7 @@ async function both(child: StreamingChild, consumer: Promise<unknown>, stopConsu
 }
 
 async function streamIntoZip(spec: DumpSpec, ctx: ProduceContext, watch: DumpWatch, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {
-  const zip = new ZipWriter(ctx.out, spec.level);
+  const zip = new ZipWriter(ctx.out, spec.packing.compression.level);
   // Started only now that the zip is ready to consume it: the child never waits on a full pipe with its snapshot open.
   const child = startStreaming(spec.command, { signal: ctx.signal, redactor: ctx.redactor, onStderrLine });
   // The watch fails with the child's stdout; the zip sees that as its entry failing.
@@ -164,7 +166,21 @@ async function streamIntoZip(spec: DumpSpec, ctx: ProduceContext, watch: DumpWat
   return zip.contents;
 }
 
-async function spoolIntoTarGz(spec: DumpSpec, ctx: ProduceContext, watch: DumpWatch, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {
+/**
+ * A lone compressed stream (`<db>.sql.zst`): the dump goes through the compressor straight into
+ * the archive, no container and no spool; the one entry's size is the bytes that went in.
+ */
+async function streamCompressed(spec: DumpSpec, ctx: ProduceContext, watch: DumpWatch, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {
+  const compressor = createCompressor(spec.packing.compression);
+  const entry: ContentEntry = { name: spec.entryName, size: 0, type: "file" };
+  watch.on("data", (chunk: Buffer) => (entry.size += chunk.length));
+  const child = startStreaming(spec.command, { signal: ctx.signal, redactor: ctx.redactor, onStderrLine });
+  const written = pipeline(child.stdout, watch, compressor, ctx.out);
+  await both(child, written, () => compressor.destroy());
+  return [entry];
+}
+
+async function spoolIntoTar(spec: DumpSpec, ctx: ProduceContext, watch: DumpWatch, onStderrLine: (line: string) => void): Promise<ContentEntry[]> {
   // The owner tag lets the next backup remove a spool this run leaves if it is killed.
   const spool = await mkdtemp(join(ctx.scratchDir, `.vya-spool-${ownerTag()}-`));
   try {
@@ -179,7 +195,7 @@ async function spoolIntoTarGz(spec: DumpSpec, ctx: ProduceContext, watch: DumpWa
       throw sinkError === undefined ? err : ioFailure("spooling the dump to", file, sinkError);
     });
     await both(child, spooled, () => sink.destroy());
-    const compression = { algorithm: "gzip", level: spec.level } as const;
+    const compression = spec.packing.compression;
     if (cipher) return await tarGzOfEncryptedSpool(cipher, file, spec.entryName, ctx, compression);
     const result = await writeTarGz({ root: spool, entries: [spec.entryName], out: ctx.out, compression, signal: ctx.signal });
     return result.contents;

@@ -2,6 +2,7 @@ import { addDiskEntries, EntryReadError, type EntryProblem } from "../archive/di
 import type { EntryWriter } from "../archive/entry.js";
 import { TarGzWriter } from "../archive/tar-gz.js";
 import { ZipWriter } from "../archive/zip.js";
+import { packingOf } from "../config/packing.js";
 import type { FilesInstance, Instance } from "../config/schema.js";
 import { OperationError } from "../util/errors.js";
 import { listMatchedPaths } from "./file-list.js";
@@ -22,8 +23,8 @@ export const filesSource: Source = {
         instance,
         kind: "files",
         database: null,
-        archiveFormat: instance.archive,
-        compressionLevel: instance.compression_level,
+        packing: packingOf(instance),
+        dumpExtension: null,
         describe: `${paths.length} paths matching ${instance.paths.join(", ")}`,
         produce: (ctx) => produceFiles(instance, paths, warnings, ctx),
       },
@@ -33,10 +34,8 @@ export const filesSource: Source = {
 
 /** Both formats go through addDiskEntries, so each odd case (vanished, unreadable, special, changing) behaves the same in zip and tar.gz. */
 async function produceFiles(instance: FilesInstance, paths: string[], listingWarnings: string[], ctx: ProduceContext): Promise<UnitProduct> {
-  const writer: EntryWriter =
-    instance.archive === "tar.gz"
-      ? new TarGzWriter(ctx.out, { algorithm: "gzip", level: instance.compression_level }, ctx.signal)
-      : new ZipWriter(ctx.out, instance.compression_level);
+  const { format, compression } = packingOf(instance);
+  const writer: EntryWriter = format === "zip" ? new ZipWriter(ctx.out, compression.level) : new TarGzWriter(ctx.out, compression, ctx.signal);
   const onAbort = () => writer.abort();
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   try {

@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import type { ContentEntry } from "../archive/entry.js";
 import type { DatabaseProperties, SidecarTable } from "../catalog/sidecar.js";
+import type { Packing } from "../config/packing.js";
 import type { Instance } from "../config/schema.js";
 import type { Logger } from "../util/logger.js";
 import type { Redactor } from "../util/redact.js";
@@ -41,8 +42,10 @@ export interface BackupUnit {
   kind: "database" | "globals" | "files";
   /** The database name; "_globals" for globals; null for files. */
   database: string | null;
-  archiveFormat: "zip" | "tar.gz";
-  compressionLevel: number;
+  /** Archive format and compressor (config/packing.ts). */
+  packing: Packing;
+  /** The dump entry's extension, for a lone `.zst` stream's name (`<db>.sql.zst`); null for files. */
+  dumpExtension: "sql" | "dump" | null;
   /** For --dry-run and logs: where the data comes from (never a secret). */
   describe: string;
   produce(ctx: ProduceContext): Promise<UnitProduct>;

@@ -1,3 +1,4 @@
+import { ARCHIVE_SUFFIX_PATTERN } from "../archive/format.js";
 import { posix } from "node:path";
 import type { CatalogEntry } from "../catalog/list.js";
 import { pathSegment } from "../catalog/naming.js";
@@ -19,7 +20,7 @@ export interface InstanceIdentity {
   name: string;
 }
 
-const NAME_RE = /_(\d{8}T\d{9}Z)_([0-9a-z]+)\.(zip|tar\.gz)(\.age)?$/;
+const NAME_RE = new RegExp(String.raw`_(\d{8}T\d{9}Z)_([0-9a-z]+)\.(${ARCHIVE_SUFFIX_PATTERN})(\.age)?$`);
 
 /**
  * `verify --latest`: the newest backup run of the instance, all its units. Runs are told apart

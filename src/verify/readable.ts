@@ -35,7 +35,7 @@ export async function readArchiveFully(
   const entries: ReadBackEntry[] = [];
   const tails = new Map<string, Buffer>();
   let bytes = 0;
-  for await (const entry of readEntries(path, format, { signal })) {
+  for await (const entry of readEntries(path, format, { signal, recorded: recorded && [...recorded].map(([name, size]) => ({ name, size })) })) {
     let size = 0;
     let tail = Buffer.alloc(0);
     const keep = entry.type === "file" && keepTail(entry.name);

@@ -15,6 +15,14 @@ import { checkArchiveIntegrity } from "./checksum.js";
 import { trailerProblem } from "./dump-check.js";
 import { compareContents, readArchiveFully, type ReadBackEntry } from "./readable.js";
 
+/** What reading the archive end to end proved beyond its structure. */
+const READ_CHECK: Record<Sidecar["archive"]["format"], string> = {
+  zip: ", every CRC-32 matches",
+  "tar.gz": "",
+  "tar.zst": ", the zstd checksum matches",
+  zst: ", the zstd checksum and the recorded size match",
+};
+
 export type CheckName = "run" | "sidecar" | "checksum" | "encryption" | "readable" | "contents" | "dump" | "restore-test";
 
 export interface VerifyCheck {
@@ -111,7 +119,7 @@ export async function verifyArchive(archive: ResolvedArchive, options: VerifyOpt
     let readBack: Awaited<ReturnType<typeof readArchiveFully>> | undefined;
     if (!(await run("readable", async () => {
       readBack = await readArchiveFully(path, sidecar.archive.format, (name) => name.replace(/^\.\//, "") === dumpName, options.signal, recordedSizes(sidecar.contents));
-      return `${readBack.entries.length} entries, ${readBack.bytes} bytes decompressed${sidecar.archive.format === "zip" ? ", every CRC-32 matches" : ""}`;
+      return `${readBack.entries.length} entries, ${readBack.bytes} bytes decompressed${READ_CHECK[sidecar.archive.format]}`;
     }))) return result;
     if (!readBack) return result;
     const entries = readBack.entries;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { problemsOf } from "../helpers/config-problems.js";
+import { packingOf } from "../../src/config/packing.js";
+import { ConfigError } from "../../src/util/errors.js";
 
 const base = { server: { name: "db01" }, storage: { local: { path: "/var/backups/x" } } };
 
@@ -9,7 +11,8 @@ describe("config schema", () => {
   it("fills defaults for a minimal files instance", () => {
     const { config } = parseConfig({ ...base, instances: [{ id: 3, type: "files", paths: ["/etc/*"] }] }, { file: "t", env: {} });
     const instance = config.instances[0];
-    expect(instance).toMatchObject({ id: 3, type: "files", enabled: true, archive: "tar.gz", compression_level: 6, exclude: [], ignore_missing: false });
+    expect(instance).toMatchObject({ id: 3, type: "files", enabled: true, compression: "deflate", exclude: [], ignore_missing: false });
+    expect(instance && packingOf(instance)).toMatchObject({ format: "tar.gz", compression: { algorithm: "gzip", level: 6 } });
     expect(config.options.concurrency).toBe(1);
     expect(config.storage.local.keep).toBe(true);
   });
@@ -19,8 +22,9 @@ describe("config schema", () => {
       { ...base, instances: [{ id: 1, type: "postgres", user: "u" }, { id: 2, type: "mysql", user: "u" }] },
       { file: "t", env: {} },
     );
-    expect(config.instances[0]).toMatchObject({ port: 5432, archive: "zip", format: "plain", globals: true, databases: [] });
-    expect(config.instances[1]).toMatchObject({ port: 3306, archive: "zip" });
+    expect(config.instances[0]).toMatchObject({ port: 5432, format: "plain", globals: true, databases: [] });
+    expect(config.instances[1]).toMatchObject({ port: 3306 });
+    for (const instance of config.instances) expect(packingOf(instance).format).toBe("zip");
   });
 
   it("reports every problem at once, each with its path, expectation and finding", () => {

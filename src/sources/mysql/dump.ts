@@ -1,3 +1,4 @@
+import { packingOf } from "../../config/packing.js";
 import { dumpEntryFileName } from "../../catalog/naming.js";
 import type { MysqlInstance } from "../../config/schema.js";
 import { OperationError } from "../../util/errors.js";
@@ -33,8 +34,7 @@ export async function produceMysqlDatabase(plan: MysqlPlan, database: string, ct
         command: mysqlDumpCommand(dump.file, dump.client, connectionArgs, { database, ignoreTables: ignore, dumpOptions: instance.dump_options }),
         entryName: dumpEntryFileName(database, "sql"),
         store: false,
-        archive: instance.archive,
-        level: instance.compression_level,
+        packing: packingOf(instance),
         failureLines: MYSQL_FAILURE_LINES,
         warningLines: MYSQL_WARNING_LINES,
         completion: { trailer: MYSQL_DUMP_TRAILER },

@@ -1,3 +1,4 @@
+import { packingOf } from "../../config/packing.js";
 import type { Instance } from "../../config/schema.js";
 import { selectDatabases } from "../name-glob.js";
 import type { BackupUnit, PlanContext, Source } from "../source.js";
@@ -29,8 +30,8 @@ export const mysqlSource: Source = {
       instance,
       kind: "database" as const,
       database,
-      archiveFormat: instance.archive,
-      compressionLevel: instance.compression_level,
+      packing: packingOf(instance),
+      dumpExtension: "sql" as const,
       describe: `${dump.name} ${dump.client.version} (${dump.client.flavour === "mariadb" ? "MariaDB" : "Oracle MySQL"} client) of "${database}", server ${version} at ${where}`,
       produce: (pctx) => produceMysqlDatabase(plan, database, pctx),
     }));

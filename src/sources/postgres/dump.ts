@@ -1,3 +1,4 @@
+import { packingOf } from "../../config/packing.js";
 import { dumpEntryFileName } from "../../catalog/naming.js";
 import type { PostgresInstance } from "../../config/schema.js";
 import { dumpToArchive } from "../dump-to-archive.js";
@@ -37,8 +38,7 @@ export async function produceDatabase(plan: PgPlan, database: string, ctx: Produ
         command: pgDumpCommand(plan.pgDump.file, { format: instance.format, excludeTables: instance.exclude_tables, dumpOptions: instance.dump_options }, env),
         entryName: dumpEntryFileName(database, custom ? "dump" : "sql"),
         store: custom,
-        archive: instance.archive,
-        level: instance.compression_level,
+        packing: packingOf(instance),
         failureLines: PG_FAILURE_LINES,
         warningLines: PG_WARNING_LINES,
         completion: custom && plan.pgRestore ? { reader: pgRestoreReadAllCommand(plan.pgRestore.file) } : { trailer: PG_DUMP_TRAILER },
@@ -72,8 +72,7 @@ export async function produceGlobals(plan: PgPlan, ctx: ProduceContext): Promise
         command: pgDumpallGlobalsCommand(pgDumpall.file, { noRolePasswords }, envFor()),
         entryName: "globals.sql",
         store: false,
-        archive: instance.archive,
-        level: instance.compression_level,
+        packing: packingOf(instance),
         failureLines: PG_FAILURE_LINES,
         warningLines: PG_WARNING_LINES,
         completion: { trailer: PG_DUMPALL_TRAILER },

@@ -1,3 +1,4 @@
+import { packingOf } from "../../config/packing.js";
 import { stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Instance, PostgresInstance } from "../../config/schema.js";
@@ -31,13 +32,13 @@ export const postgresSource: Source = {
     const plan: PgPlan = { instance, server, psql, pgDump, pgDumpall, pgRestore };
     const where = instance.socket ? `socket ${instance.socket}` : `${instance.host}:${instance.port}`;
     const databases = selectDatabases(listed, { databases: instance.databases, exclude: instance.exclude_databases, system: PG_SYSTEM_DATABASES });
-    const common = { instance, archiveFormat: instance.archive, compressionLevel: instance.compression_level } as const;
+    const common = { instance, packing: packingOf(instance) } as const;
     const units: BackupUnit[] = [];
     if (pgDumpall) {
-      units.push({ ...common, kind: "globals", database: "_globals", describe: `pg_dumpall ${pgDumpall.version.text} --globals-only, PostgreSQL ${server.version.text} at ${where}`, produce: (pctx) => produceGlobals(plan, pctx) });
+      units.push({ ...common, dumpExtension: "sql", kind: "globals", database: "_globals", describe: `pg_dumpall ${pgDumpall.version.text} --globals-only, PostgreSQL ${server.version.text} at ${where}`, produce: (pctx) => produceGlobals(plan, pctx) });
     }
     for (const database of databases) {
-      units.push({ ...common, kind: "database", database, describe: describeDump(plan, database, where), produce: (pctx) => produceDatabase(plan, database, pctx) });
+      units.push({ ...common, dumpExtension: instance.format === "custom" ? "dump" : "sql", kind: "database", database, describe: describeDump(plan, database, where), produce: (pctx) => produceDatabase(plan, database, pctx) });
     }
     return units;
   },

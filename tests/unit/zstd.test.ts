@@ -1,0 +1,63 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import * as zlib from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { builtinZstd, zstdCompressor, zstdDecompressor } from "../../src/archive/zstd.js";
+
+async function collect(stream: NodeJS.ReadableStream & NodeJS.WritableStream, input: Buffer): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  await pipeline(Readable.from([input]), stream, async function* (source) {
+    for await (const chunk of source) parts.push(chunk as Buffer);
+  });
+  return Buffer.concat(parts);
+}
+
+const data = Buffer.concat([Buffer.from("INSERT INTO t VALUES (1, 'abc');\n".repeat(20000)), randomBytes(300_000)]);
+
+describe("zstd stage", () => {
+  it("feature-detects the built-in codec: used with level and checksum when zlib has it, absent on this Node 20", () => {
+    expect(builtinZstd(zlib) === null).toBe(typeof (zlib as unknown as Record<string, unknown>).createZstdCompress !== "function");
+    const calls: unknown[] = [];
+    const fake = {
+      createZstdCompress: (options: unknown) => (calls.push(["c", options]), new PassThrough()),
+      createZstdDecompress: (options: unknown) => (calls.push(["d", options]), new PassThrough()),
+      constants: { ZSTD_c_compressionLevel: 100, ZSTD_c_checksumFlag: 201 },
+    };
+    zstdCompressor(7, fake);
+    zstdDecompressor(fake);
+    expect(calls).toEqual([
+      ["c", { params: { 100: 7, 201: 1 }, chunkSize: 128 * 1024 }],
+      ["d", { params: {}, chunkSize: 256 * 1024 }],
+    ]);
+    // Missing constants: not usable, whatever the functions.
+    expect(builtinZstd({ createZstdCompress: () => null, createZstdDecompress: () => null, constants: {} })).toBeNull();
+  });
+
+  it("the program path writes a standard frame with a checksum: zstd -d reads it, and it round-trips", async () => {
+    const compressed = await collect(zstdCompressor(3, {}), data);
+    expect(compressed.length).toBeLessThan(data.length / 2);
+    expect(execFileSync("zstd", ["-dc"], { input: compressed, maxBuffer: 1 << 26 }).equals(data)).toBe(true);
+    const file = join(tmpdir(), `vya-zstd-${process.pid}.zst`);
+    writeFileSync(file, compressed);
+    try {
+      expect(execFileSync("zstd", ["-lv", file]).toString()).toMatch(/Check: XXH64/);
+    } finally {
+      rmSync(file, { force: true });
+    }
+    expect((await collect(zstdDecompressor({}), compressed)).equals(data)).toBe(true);
+  });
+
+  it("a damaged or cut stream fails the program path with zstd's own words, before its end", async () => {
+    const compressed = await collect(zstdCompressor(3, {}), data);
+    await expect(collect(zstdDecompressor({}), compressed.subarray(0, compressed.length - 100))).rejects.toThrow(/zstd exited with code 1: .*\S/);
+    const flipped = Buffer.from(compressed);
+    const at = Math.floor(flipped.length / 3);
+    flipped[at] = (flipped[at] ?? 0) ^ 0x55;
+    await expect(collect(zstdDecompressor({}), flipped)).rejects.toThrow(/zstd exited with code 1/);
+  });
+});
