@@ -15,6 +15,8 @@ export const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   notify: async () => (await import("./notify.js")).registerNotify,
   restore: async () => (await import("./restore.js")).registerRestore,
   verify: async () => (await import("./verify.js")).registerVerify,
+  "wal-push": async () => (await import("./wal.js")).registerWal,
+  "wal-fetch": async () => (await import("./wal.js")).registerWal,
 };
 
 /** Aliases map to the command that owns them. */
