@@ -1,0 +1,108 @@
+import { Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Parser, type ReadEntry } from "tar";
+import type { ContentEntry } from "../archive/entry.js";
+import { createCompressor } from "../archive/compressor.js";
+import type { PostgresInstance } from "../config/schema.js";
+import { withPostgresConnection } from "../sources/postgres/connection.js";
+import { query } from "../sources/postgres/queries.js";
+import type { PgTool } from "../sources/postgres/tools.js";
+import type { BackupUnit, ProduceContext, UnitProduct } from "../sources/source.js";
+import { OperationError } from "../util/errors.js";
+import type { Command } from "../util/process.js";
+import { startStreaming } from "../util/process.js";
+import type { BasePitrInfo } from "./base-info.js";
+import { parseBaseBackupLog } from "./base-info.js";
+
+/**
+ * The physical base backup of a PITR instance: pg_basebackup's tar stream (-Ft -D -, WAL left
+ * to the archive with -X none, which also makes the server wait until the backup's last segment
+ * is archived) gzip-compressed straight into the archive, its entries listed on the way by a
+ * tar parser. The sidecar's `pitr` block records what recovery needs to pick and check it.
+ */
+export function pgBasebackupCommand(tool: string, env: Record<string, string>): Command {
+  return { file: tool, args: ["--pgdata=-", "--format=tar", "--wal-method=none", "--checkpoint=fast", "--verbose", "--no-password"], env };
+}
+
+export function baseBackupUnit(instance: PostgresInstance, tools: { psql: PgTool; basebackup: PgTool }, where: string): BackupUnit {
+  return {
+    instance,
+    kind: "basebackup",
+    database: null,
+    archiveFormat: "tar.gz",
+    compressionLevel: instance.compression_level,
+    describe: `pg_basebackup ${tools.basebackup.version.text} (tar, WAL from the archive) at ${where}`,
+    produce: (ctx) => produceBaseBackup(instance, tools, ctx),
+  };
+}
+
+async function produceBaseBackup(instance: PostgresInstance, tools: { psql: PgTool; basebackup: PgTool }, ctx: ProduceContext): Promise<UnitProduct> {
+  return withPostgresConnection(instance, async (envFor) => {
+    const q = { psql: tools.psql.file, env: envFor("postgres"), signal: ctx.signal, redactor: ctx.redactor };
+    const [row] = await query(
+      q,
+      "SELECT (SELECT system_identifier::text FROM pg_control_system()), current_setting('server_version'), current_setting('wal_segment_size'), current_setting('wal_level'), current_setting('archive_mode')",
+      5,
+    );
+    const [systemId, version, segmentSize, walLevel, archiveMode] = row ?? [];
+    if (walLevel === "minimal" || archiveMode === "off") {
+      throw new OperationError(`PITR needs wal_level replica (is ${walLevel}) and archive_mode on (is ${archiveMode}): see docs/pitr.md`);
+    }
+    const lines: string[] = [];
+    const startedAt = new Date();
+    const child = startStreaming(pgBasebackupCommand(tools.basebackup.file, envFor(undefined)), {
+      signal: ctx.signal,
+      redactor: ctx.redactor,
+      onStderrLine: (line) => lines.push(line),
+    });
+    const contents: ContentEntry[] = [];
+    const parser = new Parser({ strict: true });
+    parser.on("entry", (entry: ReadEntry) => {
+      if (entry.type === "File") contents.push({ name: entry.path, size: entry.size ?? 0, type: "file" });
+      entry.resume();
+    });
+    const tee = new Transform({
+      transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback) {
+        parser.write(chunk);
+        callback(null, chunk);
+      },
+      flush(callback: TransformCallback) {
+        parser.end();
+        callback();
+      },
+    });
+    try {
+      await pipeline(child.stdout, tee, createCompressor({ algorithm: "gzip", level: instance.compression_level }), ctx.out);
+    } catch (err) {
+      child.kill();
+      await child.done.catch(() => undefined);
+      throw err;
+    }
+    await child.done;
+    const stoppedAt = new Date();
+    const log = parseBaseBackupLog(lines);
+    const pitr: BasePitrInfo = {
+      ...log,
+      start_time: startedAt.toISOString(),
+      stop_time: stoppedAt.toISOString(),
+      system_identifier: systemId ?? "",
+      segment_size: parseSegmentSize(segmentSize ?? ""),
+    };
+    return {
+      contents,
+      dumpTool: { name: "pg_basebackup", version: tools.basebackup.version.text },
+      dumpFormat: null,
+      serverVersion: version ?? null,
+      pitr,
+      warnings: [],
+    };
+  });
+}
+
+/** wal_segment_size as SHOW prints it ("16MB") → bytes. */
+export function parseSegmentSize(text: string): number {
+  const m = /^(\d+)\s*(kB|MB|GB)?$/.exec(text.trim());
+  if (!m) throw new OperationError(`unexpected wal_segment_size ${JSON.stringify(text)}`);
+  const unit = m[2] === "kB" ? 1024 : m[2] === "MB" ? 1024 ** 2 : m[2] === "GB" ? 1024 ** 3 : 1;
+  return Number(m[1]) * unit;
+}
