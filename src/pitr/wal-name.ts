@@ -2,15 +2,17 @@
  * WAL file names and LSN arithmetic, pure. A segment is named TTTTTTTTXXXXXXXXYYYYYYYY: timeline,
  * then the segment number split into "log id" and segment within it (256 per log id with the
  * default 16 MiB segments). History files are TTTTTTTT.history, backup labels
- * TTTTTTTTXXXXXXXXYYYYYYYY.OOOOOOOO.backup.
+ * TTTTTTTTXXXXXXXXYYYYYYYY.OOOOOOOO.backup, and the last, incomplete segment of a timeline a
+ * promoted server left is archived as TTTTTTTTXXXXXXXXYYYYYYYY.partial.
  */
 export const DEFAULT_SEGMENT_SIZE = 16 * 1024 * 1024;
 
 const SEGMENT_RE = /^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})$/;
 const HISTORY_RE = /^([0-9A-F]{8})\.history$/;
 const BACKUP_LABEL_RE = /^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})\.([0-9A-F]{8})\.backup$/;
+const PARTIAL_RE = /^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})\.partial$/;
 
-export type WalFileKind = "segment" | "history" | "backup-label";
+export type WalFileKind = "segment" | "history" | "backup-label" | "partial";
 
 export interface WalFile {
   kind: WalFileKind;
@@ -27,12 +29,18 @@ function segmentsPerId(segmentSize: number): number {
 /** What `name` is, or null for anything PostgreSQL would not hand to archive_command. */
 export function parseWalName(name: string, segmentSize = DEFAULT_SEGMENT_SIZE): WalFile | null {
   const perId = segmentsPerId(segmentSize);
-  const seg = SEGMENT_RE.exec(name) ?? BACKUP_LABEL_RE.exec(name);
-  if (seg) {
+  const matches: [RegExp, WalFileKind][] = [
+    [SEGMENT_RE, "segment"],
+    [BACKUP_LABEL_RE, "backup-label"],
+    [PARTIAL_RE, "partial"],
+  ];
+  for (const [re, kind] of matches) {
+    const seg = re.exec(name);
+    if (!seg) continue;
     const timeline = parseInt(seg[1] as string, 16);
     const low = parseInt(seg[3] as string, 16);
     if (timeline === 0 || low >= perId) return null;
-    return { kind: seg.length > 4 ? "backup-label" : "segment", name, timeline, segno: parseInt(seg[2] as string, 16) * perId + low };
+    return { kind, name, timeline, segno: parseInt(seg[2] as string, 16) * perId + low };
   }
   const history = HISTORY_RE.exec(name);
   if (history) {
