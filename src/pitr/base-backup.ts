@@ -12,16 +12,17 @@ import { OperationError } from "../util/errors.js";
 import type { Command } from "../util/process.js";
 import { startStreaming } from "../util/process.js";
 import type { BasePitrInfo } from "./base-info.js";
-import { parseBaseBackupLog } from "./base-info.js";
+import { parseBackupFacts } from "./base-info.js";
 
 /**
- * The physical base backup of a PITR instance: pg_basebackup's tar stream (-Ft -D -, WAL left
+ * The physical base backup of a PITR instance: pg_basebackup's tar stream (-Ft -D -, with its
+ * backup_manifest inside; WAL left
  * to the archive with -X none, which also makes the server wait until the backup's last segment
  * is archived) gzip-compressed straight into the archive, its entries listed on the way by a
  * tar parser. The sidecar's `pitr` block records what recovery needs to pick and check it.
  */
 export function pgBasebackupCommand(tool: string, env: Record<string, string>): Command {
-  return { file: tool, args: ["--pgdata=-", "--format=tar", "--wal-method=none", "--checkpoint=fast", "--verbose", "--no-password"], env };
+  return { file: tool, args: ["--pgdata=-", "--format=tar", "--wal-method=none", "--checkpoint=fast", "--no-password"], env };
 }
 
 export function baseBackupUnit(instance: PostgresInstance, tools: { psql: PgTool; basebackup: PgTool }, where: string): BackupUnit {
@@ -48,18 +49,18 @@ async function produceBaseBackup(instance: PostgresInstance, tools: { psql: PgTo
     if (walLevel === "minimal" || archiveMode === "off") {
       throw new OperationError(`PITR needs wal_level replica (is ${walLevel}) and archive_mode on (is ${archiveMode}): see docs/pitr.md`);
     }
-    const lines: string[] = [];
     const startedAt = new Date();
-    const child = startStreaming(pgBasebackupCommand(tools.basebackup.file, envFor(undefined)), {
-      signal: ctx.signal,
-      redactor: ctx.redactor,
-      onStderrLine: (line) => lines.push(line),
-    });
+    const child = startStreaming(pgBasebackupCommand(tools.basebackup.file, envFor(undefined)), { signal: ctx.signal, redactor: ctx.redactor });
     const contents: ContentEntry[] = [];
+    // backup_label (start) and the end of backup_manifest (WAL range) are read as they pass.
+    let label = "";
+    let manifestTail = "";
     const parser = new Parser({ strict: true });
     parser.on("entry", (entry: ReadEntry) => {
       if (entry.type === "File") contents.push({ name: entry.path, size: entry.size ?? 0, type: "file" });
-      entry.resume();
+      if (entry.path === "backup_label") entry.on("data", (chunk: Buffer) => void (label += chunk.toString("utf8")));
+      else if (entry.path === "backup_manifest") entry.on("data", (chunk: Buffer) => void (manifestTail = (manifestTail + chunk.toString("utf8")).slice(-65536)));
+      else entry.resume();
     });
     const tee = new Transform({
       transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback) {
@@ -80,9 +81,8 @@ async function produceBaseBackup(instance: PostgresInstance, tools: { psql: PgTo
     }
     await child.done;
     const stoppedAt = new Date();
-    const log = parseBaseBackupLog(lines);
     const pitr: BasePitrInfo = {
-      ...log,
+      ...parseBackupFacts(label, manifestTail),
       start_time: startedAt.toISOString(),
       stop_time: stoppedAt.toISOString(),
       system_identifier: systemId ?? "",

@@ -15,14 +15,16 @@ export const basePitrSchema = z.object({
 
 export type BasePitrInfo = z.infer<typeof basePitrSchema>;
 
-/** Start / end LSN and timeline from pg_basebackup --verbose's stderr. */
-export function parseBaseBackupLog(lines: readonly string[]): Pick<BasePitrInfo, "start_lsn" | "stop_lsn" | "timeline"> {
-  let start: RegExpExecArray | null = null;
-  let stop: RegExpExecArray | null = null;
-  for (const line of lines) {
-    start ??= /write-ahead log start point: ([0-9A-F]+\/[0-9A-F]+) on timeline (\d+)/i.exec(line);
-    stop ??= /write-ahead log end point: ([0-9A-F]+\/[0-9A-F]+)/i.exec(line);
-  }
-  if (!start || !stop) throw new OperationError(`pg_basebackup did not report its start and end points (stderr: ${JSON.stringify(lines.slice(-5).join(" | "))})`);
-  return { start_lsn: start[1] as string, timeline: Number(start[2]), stop_lsn: stop[1] as string };
+/**
+ * Start LSN and timeline from the backup_label pg_basebackup puts into its tar ("START WAL
+ * LOCATION: 0/2000028 (file …)", "START TIMELINE: 1"), end LSN from the backup_manifest's
+ * WAL-Ranges (pg_basebackup --verbose prints neither with -X none).
+ */
+export function parseBackupFacts(label: string, manifestTail: string): Pick<BasePitrInfo, "start_lsn" | "stop_lsn" | "timeline"> {
+  const start = /^START WAL LOCATION: ([0-9A-F]+\/[0-9A-F]+)/im.exec(label);
+  const timeline = /^START TIMELINE: (\d+)/im.exec(label);
+  const ranges = [...manifestTail.matchAll(/"Timeline":\s*(\d+),\s*"Start-LSN":\s*"([0-9A-F]+\/[0-9A-F]+)",\s*"End-LSN":\s*"([0-9A-F]+\/[0-9A-F]+)"/gi)];
+  const stop = ranges.at(-1)?.[3];
+  if (!start || !stop) throw new OperationError(`the base backup's backup_label or backup_manifest does not name its start and end points (label: ${JSON.stringify(label.slice(0, 200))})`);
+  return { start_lsn: start[1] as string, timeline: Number(timeline?.[1] ?? ranges.at(-1)?.[1] ?? 1), stop_lsn: stop };
 }

@@ -3,7 +3,7 @@ import { checkChain, newestSegment, parseArchive, walNeededBy, type BaseBackupWa
 import { lastSegnoOfEnd, parseHistory, parseLsn, parseWalName, segmentName, segnoOfLsn } from "../../src/pitr/wal-name.js";
 import { restoreCommand, recoveryConf } from "../../src/pitr/recovery-settings.js";
 import { parseUntil, pgTargetTime } from "../../src/pitr/target-time.js";
-import { parseBaseBackupLog } from "../../src/pitr/base-info.js";
+import { parseBackupFacts } from "../../src/pitr/base-info.js";
 import { parseSegmentSize } from "../../src/pitr/base-backup.js";
 
 describe("WAL names", () => {
@@ -117,10 +117,11 @@ describe("--until and recovery settings", () => {
 });
 
 describe("base backup facts", () => {
-  it("reads pg_basebackup --verbose", () => {
-    const lines = ["pg_basebackup: initiating base backup, waiting for checkpoint to complete", "pg_basebackup: checkpoint completed", "pg_basebackup: write-ahead log start point: 0/2000028 on timeline 1", "pg_basebackup: write-ahead log end point: 0/2000100", "pg_basebackup: base backup completed"];
-    expect(parseBaseBackupLog(lines)).toEqual({ start_lsn: "0/2000028", stop_lsn: "0/2000100", timeline: 1 });
-    expect(() => parseBaseBackupLog(lines.slice(0, 2))).toThrow(/start and end/);
+  it("reads backup_label and the backup_manifest's WAL range", () => {
+    const label = "START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\nCHECKPOINT LOCATION: 0/2000060\nBACKUP METHOD: streamed\nBACKUP FROM: primary\nSTART TIME: 2026-11-30 19:33:01 UTC\nLABEL: pg_basebackup base backup\nSTART TIMELINE: 2\n";
+    const manifest = `{ "Path": "global/pg_control", "Size": 8192 }\n],\n"WAL-Ranges": [\n{ "Timeline": 2, "Start-LSN": "0/2000028", "End-LSN": "0/2000100" }\n],\n"Manifest-Checksum": "ab"}\n`;
+    expect(parseBackupFacts(label, manifest)).toEqual({ start_lsn: "0/2000028", stop_lsn: "0/2000100", timeline: 2 });
+    expect(() => parseBackupFacts(label, "{}")).toThrow(/start and end points/);
   });
   it("reads wal_segment_size", () => {
     expect(parseSegmentSize("16MB")).toBe(16 * 1024 * 1024);

@@ -1,0 +1,107 @@
+import { chmod, chown, readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { ids, postgresOsUser, startArchivingServer, switchAndWaitArchived, waitPromoted } from "../helpers/pitr-cluster.js";
+import { psql, type PgServer } from "../helpers/postgres.js";
+import { makeTempDir } from "../helpers/tmp.js";
+import { writeStoreConfig } from "../helpers/store-config.js";
+
+/**
+ * Point-in-time recovery end to end on a dedicated PostgreSQL cluster whose archive_command is
+ * the built CLI's wal-push: base backup, rows before / after a recorded time, restore --until
+ * into a new data directory, started: exactly the rows before the target. Then the same again
+ * onto the restored server's timeline 2.
+ */
+const user = postgresOsUser();
+let dir: string;
+let cleanup: () => Promise<void>;
+let config: string;
+const stops: (() => Promise<void>)[] = [];
+let primary: PgServer;
+let restored: PgServer;
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const cli = (args: string[]) => runCli(["-c", config, ...args], { user });
+
+/** The server's clock in UTC with "Z", a few ms after every commit so far (then truncated to ms by --until). */
+async function targetNow(info: PgServer): Promise<string> {
+  return (await psql(info, `SELECT pg_sleep(0.005); SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`)).trim().split("\n").at(-1) ?? "";
+}
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await makeTempDir("vya-pitr-"));
+  await chmod(dir, 0o755);
+  await chown(dir, user.uid, user.gid);
+  config = join(dir, "config.yaml");
+  const started = await startArchivingServer(join(dir, "primary"), config);
+  stops.push(started.stop);
+  primary = started.info;
+  await writeStoreConfig(dir, [
+    { id: 1, type: "postgres", host: primary.host, port: primary.port, user: primary.user, password: primary.password, databases: ["postgres"], globals: false, pitr: { enabled: true } },
+  ]);
+  await chown(config, user.uid, user.gid);
+});
+
+afterAll(async () => {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  await cleanup();
+});
+
+describe("point-in-time recovery", () => {
+  it("restore --until brings back exactly the rows committed before the target", async () => {
+    await psql(primary, `CREATE TABLE pitr_rows (id int PRIMARY KEY); INSERT INTO pitr_rows SELECT generate_series(1, 100)`);
+    const backup = await cli(["backup", "-i", "1"]);
+    expect(backup.stderr).not.toMatch(/"level":(50|60)/);
+    expect(backup.exitCode).toBe(0);
+    const baseDir = join(dir, "store", "db01", "postgres-1", "_base");
+    const sidecarName = (await readdir(baseDir)).find((f) => f.endsWith(".tar.gz.json"));
+    const sidecar = JSON.parse(await readFile(join(baseDir, sidecarName ?? ""), "utf8"));
+    expect(sidecar).toMatchObject({ kind: "basebackup", dump_tool: { name: "pg_basebackup" }, pitr: { timeline: 1, segment_size: 16 * 1024 * 1024 } });
+    expect(sidecar.pitr.system_identifier).toMatch(/^\d+$/);
+    expect(sidecar.contents.map((e: { name: string }) => e.name)).toContain("PG_VERSION");
+
+    await psql(primary, "INSERT INTO pitr_rows SELECT generate_series(101, 150)");
+    const target = await targetNow(primary);
+    await psql(primary, "DELETE FROM pitr_rows WHERE id <= 50; INSERT INTO pitr_rows SELECT generate_series(151, 160)");
+    await switchAndWaitArchived(primary);
+
+    const into = join(dir, "restored");
+    const early = await cli(["restore", "-i", "1", "--until", "2000-01-01T00:00:00Z", "--target", into]);
+    expect(early.exitCode).toBe(1);
+    expect(early.stderr).toMatch(/before the end of the earliest base backup/);
+
+    const restore = await cli(["restore", "-i", "1", "--until", target, "--target", into]);
+    expect(restore.stderr).not.toMatch(/"level":(40|50|60)/);
+    expect(restore.exitCode).toBe(0);
+    expect(restore.stdout).toMatch(/recovery_target_time = '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\+00'/);
+    expect(await readFile(join(into, "postgresql.auto.conf"), "utf8")).not.toMatch(/recovery_target_time = '[^']*Z'/);
+
+    const again = await cli(["restore", "-i", "1", "--until", target, "--target", into]);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toMatch(/is not empty/);
+
+    const started = await startArchivingServer(join(dir, "restored-run"), config, into);
+    stops.push(started.stop);
+    restored = started.info;
+    await waitPromoted(restored);
+    expect(await ids(restored)).toEqual(range(1, 150));
+  });
+
+  it("a second point-in-time recovery follows the restored server onto timeline 2", async () => {
+    expect((await psql(restored, "SELECT timeline_id FROM pg_control_checkpoint()")).trim()).not.toBe("1");
+    await psql(restored, "CHECKPOINT; INSERT INTO pitr_rows SELECT generate_series(1000, 1009)");
+    const target = await targetNow(restored);
+    await psql(restored, "DELETE FROM pitr_rows");
+    await switchAndWaitArchived(restored);
+    const wal = await readdir(join(dir, "store", "db01", "postgres-1", "_wal"));
+    expect(wal).toContain("00000002.history.gz.json");
+
+    const into = join(dir, "restored-2");
+    const restore = await cli(["restore", "-i", "1", "--until", target, "--target", into]);
+    expect(restore.exitCode).toBe(0);
+    const started = await startArchivingServer(join(dir, "restored-2-run"), config, into);
+    stops.push(started.stop);
+    await waitPromoted(started.info);
+    expect(await ids(started.info)).toEqual([...range(1, 150), ...range(1000, 1009)]);
+  });
+});
