@@ -5,6 +5,7 @@ import { restoreCommand, recoveryConf } from "../../src/pitr/recovery-settings.j
 import { parseUntil, pgTargetTime } from "../../src/pitr/target-time.js";
 import { parseBackupFacts } from "../../src/pitr/base-info.js";
 import { parseSegmentSize } from "../../src/pitr/base-backup.js";
+import { archiveSettingsProblems } from "../../src/pitr/server-check.js";
 
 describe("WAL names", () => {
   it.each([
@@ -126,5 +127,24 @@ describe("base backup facts", () => {
   it("reads wal_segment_size", () => {
     expect(parseSegmentSize("16MB")).toBe(16 * 1024 * 1024);
     expect(parseSegmentSize("1GB")).toBe(1024 ** 3);
+  });
+});
+
+describe("archiveSettingsProblems (check)", () => {
+  const instance = { id: 1, name: "pg-main" };
+  const good = { wal_level: "replica", archive_mode: "on", archive_command: "/usr/bin/vya-backupdb -c /etc/vya-backupdb/config.yaml wal-push %p %f -i 1" };
+  it("accepts a server archiving through wal-push for this instance", () => {
+    expect(archiveSettingsProblems(good, instance)).toEqual([]);
+    expect(archiveSettingsProblems({ ...good, archive_command: "'/opt/x/vya-backupdb' wal-push %p %f --instance pg-main", archive_mode: "always", wal_level: "logical" }, instance)).toEqual([]);
+  });
+  it.each([
+    [{ wal_level: "minimal" }, /wal_level is minimal/],
+    [{ archive_mode: "off" }, /archive_mode is off/],
+    [{ archive_command: "cp %p /mnt/wal/%f" }, /does not call vya-backupdb wal-push/],
+    [{ archive_command: "vya-backupdb wal-push %f %p -i 1" }, /"%p %f" right after wal-push/],
+    [{ archive_command: "vya-backupdb wal-push %p %f -i 2" }, /for instance 2, not 1/],
+    [{ archive_command: "vya-backupdb wal-push %p %f" }, /-i missing/],
+  ])("%j", (change, problem) => {
+    expect(archiveSettingsProblems({ ...good, ...change }, instance).join("\n")).toMatch(problem);
   });
 });
