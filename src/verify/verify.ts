@@ -11,7 +11,7 @@ import { checkArchiveIntegrity } from "./checksum.js";
 import { trailerProblem } from "./dump-check.js";
 import { compareContents, readArchiveFully, type ReadBackEntry } from "./readable.js";
 
-export type CheckName = "run" | "sidecar" | "checksum" | "readable" | "contents" | "dump" | "restore-test";
+export type CheckName = "run" | "sidecar" | "checksum" | "readable" | "contents" | "dump" | "restore-test" | "wal-chain";
 
 export interface VerifyCheck {
   check: CheckName;

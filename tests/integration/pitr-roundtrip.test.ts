@@ -1,6 +1,7 @@
-import { chmod, chown, readdir, readFile } from "node:fs/promises";
+import { chmod, chown, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { segmentName, segnoOfLsn } from "../../src/pitr/wal-name.js";
 import { runCli } from "../helpers/cli.js";
 import { ids, postgresOsUser, startArchivingServer, switchAndWaitArchived, waitPromoted } from "../helpers/pitr-cluster.js";
 import { psql, type PgServer } from "../helpers/postgres.js";
@@ -93,8 +94,7 @@ describe("point-in-time recovery", () => {
     const target = await targetNow(restored);
     await psql(restored, "DELETE FROM pitr_rows");
     await switchAndWaitArchived(restored);
-    const wal = await readdir(join(dir, "store", "db01", "postgres-1", "_wal"));
-    expect(wal).toContain("00000002.history.gz.json");
+    expect(await readdir(join(dir, "store", "db01", "postgres-1", "_wal"))).toContain("00000002.history.gz.json");
 
     const into = join(dir, "restored-2");
     const restore = await cli(["restore", "-i", "1", "--until", target, "--target", into]);
@@ -103,5 +103,21 @@ describe("point-in-time recovery", () => {
     stops.push(started.stop);
     await waitPromoted(started.info);
     expect(await ids(started.info)).toEqual([...range(1, 150), ...range(1000, 1009)]);
+
+    // verify of the PITR instance: the chain from the base backup is continuous onto timeline 2…
+    const verified = await cli(["verify", "-i", "1", "--latest"]);
+    expect(verified.stdout).toMatch(/wal-chain: continuous 0{8}1\w{16} … 0{7}[2-9]\w{16} on timeline [2-9]/);
+    expect(verified.exitCode).toBe(0);
+    // …and a segment gone from the middle of it is reported, by name.
+    const wal = join(dir, "store", "db01", "postgres-1", "_wal");
+    const baseDir = join(dir, "store", "db01", "postgres-1", "_base");
+    const sidecar = JSON.parse(await readFile(join(baseDir, (await readdir(baseDir)).find((f) => f.endsWith(".json")) ?? ""), "utf8"));
+    const after = segnoOfLsn(sidecar.pitr.stop_lsn) + 1;
+    const copies = (await readdir(wal)).filter((f) => f.endsWith(".gz.json") && f.slice(8, 24) === segmentName(1, after).slice(8)).sort();
+    const removed = copies.at(-1)?.replace(/\.gz\.json$/, "") ?? "";
+    await rm(join(wal, `${removed}.gz.json`));
+    const broken = await cli(["verify", "-i", "1", "--latest"]);
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stdout).toContain(removed);
   });
 });
