@@ -25,6 +25,8 @@ export function pgBasebackupCommand(tool: string, env: Record<string, string>): 
   return { file: tool, args: ["--pgdata=-", "--format=tar", "--wal-method=none", "--checkpoint=fast", "--no-password"], env };
 }
 
+const ENTRY_TYPES: Record<string, ContentEntry["type"]> = { File: "file", OldFile: "file", Directory: "directory", SymbolicLink: "symlink", Link: "hardlink" };
+
 export function baseBackupUnit(instance: PostgresInstance, tools: { psql: PgTool; basebackup: PgTool }, where: string): BackupUnit {
   return {
     instance,
@@ -57,7 +59,8 @@ async function produceBaseBackup(instance: PostgresInstance, tools: { psql: PgTo
     let manifestTail = "";
     const parser = new Parser({ strict: true });
     parser.on("entry", (entry: ReadEntry) => {
-      if (entry.type === "File") contents.push({ name: entry.path, size: entry.size ?? 0, type: "file" });
+      const type = ENTRY_TYPES[entry.type];
+      if (type) contents.push({ name: entry.path, size: type === "file" ? (entry.size ?? 0) : 0, type });
       if (entry.path === "backup_label") entry.on("data", (chunk: Buffer) => void (label += chunk.toString("utf8")));
       else if (entry.path === "backup_manifest") entry.on("data", (chunk: Buffer) => void (manifestTail = (manifestTail + chunk.toString("utf8")).slice(-65536)));
       else entry.resume();

@@ -78,7 +78,8 @@ export function checkChain(base: BaseBackupWal, archived: WalFile[], histories: 
   const missingHistory = path.filter((p) => p.timeline > base.timeline).map((p) => historyName(p.timeline));
   const start = segnoOfLsn(base.start_lsn, size);
   const stop = lastSegnoOfEnd(base.stop_lsn, size);
-  const newest = Math.max(stop, ...archived.filter((f) => f.kind === "segment" && path.some((p) => p.timeline === f.timeline)).map((f) => f.segno));
+  // Only segments recovery would read count: an ancestor timeline's WAL past its switch point is abandoned.
+  const newest = Math.max(stop, ...archived.filter((f) => f.kind === "segment" && f.timeline === timelineOf(f.segno, path)).map((f) => f.segno));
   const missingForConsistency: string[] = [];
   let gap: string | null = null;
   let last: string | null = null;

@@ -84,7 +84,8 @@ export async function verifyArchive(archive: ResolvedArchive, options: VerifyOpt
 
     let dumpName: string | null = null;
     try {
-      dumpName = sidecar.kind === "files" ? null : dumpEntryName(sidecar);
+      // Files archives and PITR base backups hold a tree, not one dump.
+      dumpName = sidecar.kind === "files" || sidecar.kind === "basebackup" ? null : dumpEntryName(sidecar);
     } catch (err) {
       checks.push({ check: "contents", ok: false, detail: describeError(err) });
       return result;

@@ -63,6 +63,8 @@ describe("checkChain", () => {
     expect(checkChain(base, parseArchive(archived), history)).toMatchObject({ ok: true, timeline: 2, last: "000000020000000000000007" });
     expect(checkChain(base, parseArchive(archived.filter((n) => n !== "00000002.history")), history)).toMatchObject({ ok: false, missing_history: ["00000002.history"] });
     expect(checkChain(base, parseArchive([...names(2, 6), ...names(5, 7, 2), "00000002.history"]), history)).toMatchObject({ ok: false, gap: "000000020000000000000004" });
+    // Timeline 1 past the switch (segments 5, 6) is abandoned WAL: without timeline 2's, the chain simply ends.
+    expect(checkChain(base, parseArchive([...names(2, 6), "00000002.history"]), history)).toMatchObject({ ok: true, last: "000000010000000000000003" });
   });
 });
 
