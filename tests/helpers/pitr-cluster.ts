@@ -25,7 +25,7 @@ export async function startArchivingServer(root: string, config: string, data?: 
   });
 }
 
-async function poll<T>(what: string, probe: () => Promise<T | null>, maxMs = 90_000): Promise<T> {
+export async function poll<T>(what: string, probe: () => Promise<T | null>, maxMs = 90_000): Promise<T> {
   const deadline = Date.now() + maxMs;
   for (;;) {
     const value = await probe().catch(() => null);

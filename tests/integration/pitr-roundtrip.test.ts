@@ -1,12 +1,16 @@
-import { chmod, chown, readdir, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, chown, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { segmentName, segnoOfLsn } from "../../src/pitr/wal-name.js";
 import { runCli } from "../helpers/cli.js";
-import { ids, postgresOsUser, startArchivingServer, switchAndWaitArchived, waitPromoted } from "../helpers/pitr-cluster.js";
+import { ids, poll, postgresOsUser, startArchivingServer, switchAndWaitArchived, waitPromoted } from "../helpers/pitr-cluster.js";
 import { psql, type PgServer } from "../helpers/postgres.js";
 import { makeTempDir } from "../helpers/tmp.js";
-import { writeStoreConfig } from "../helpers/store-config.js";
+import { stringify } from "yaml";
+import { s3Objects, s3Remote } from "../helpers/remotes.js";
+import { startS3, type S3Server } from "../helpers/s3.js";
+import { startTcpGate, type TcpGate } from "../helpers/tcp-gate.js";
 
 /**
  * Point-in-time recovery end to end on a dedicated PostgreSQL cluster whose archive_command is
@@ -21,6 +25,8 @@ let config: string;
 const stops: (() => Promise<void>)[] = [];
 let primary: PgServer;
 let restored: PgServer;
+let s3: S3Server;
+let gate: TcpGate;
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const cli = (args: string[]) => runCli(["-c", config, ...args], { user });
 
@@ -37,9 +43,23 @@ beforeAll(async () => {
   const started = await startArchivingServer(join(dir, "primary"), config);
   stops.push(started.stop);
   primary = started.info;
-  await writeStoreConfig(dir, [
-    { id: 1, type: "postgres", host: primary.host, port: primary.port, user: primary.user, password: primary.password, databases: ["postgres"], globals: false, pitr: { enabled: true } },
-  ]);
+  // Every WAL file also goes to an S3 remote behind a gate the remote-down test closes.
+  s3 = await startS3();
+  stops.push(() => s3.stop());
+  gate = await startTcpGate(s3.port);
+  stops.push(() => gate.stop());
+  const secretFile = join(dir, "s3-secret");
+  await writeFile(secretFile, s3.secretAccessKey, { mode: 0o600 });
+  await chown(secretFile, user.uid, user.gid);
+  await writeFile(
+    config,
+    stringify({
+      server: { name: "db01" },
+      storage: { local: { path: join(dir, "store") }, remotes: [s3Remote(s3, { endpoint: `http://127.0.0.1:${gate.port}`, secret_access_key: `\${file:${secretFile}}`, retries: 0 })] },
+      instances: [{ id: 1, type: "postgres", host: primary.host, port: primary.port, user: primary.user, password: primary.password, databases: ["postgres"], globals: false, pitr: { enabled: true } }],
+    }),
+    { mode: 0o600 },
+  );
   await chown(config, user.uid, user.gid);
 });
 
@@ -109,7 +129,7 @@ describe("point-in-time recovery", () => {
     await psql(started.info, "INSERT INTO pitr_rows VALUES (2000)");
     await switchAndWaitArchived(started.info);
     const verified = await cli(["verify", "-i", "1", "--latest"]);
-    expect(verified.stdout).toMatch(/wal-chain: continuous 0{8}1\w{16} … 0{7}[2-9]\w{16} on timeline [2-9]/);
+    expect(verified.stdout).toMatch(/wal-chain: continuous 0{7}1\w{16} … 0{7}[2-9]\w{16} on timeline [2-9]/);
     expect(verified.exitCode).toBe(0);
     // …and a segment gone from the middle of it is reported, by name.
     const wal = join(dir, "store", "db01", "postgres-1", "_wal");
@@ -122,5 +142,28 @@ describe("point-in-time recovery", () => {
     const broken = await cli(["verify", "-i", "1", "--latest"]);
     expect(broken.exitCode).toBe(1);
     expect(broken.stdout).toContain(removed);
+  });
+
+  it("a remote down fails archiving (the segment stays in pg_wal); back up, archiving catches up to the remote", async () => {
+    const stat = async () => (await psql(primary, "SELECT failed_count, coalesce(last_archived_wal, '') FROM pg_stat_archiver")).trim().split("|");
+    const failedBefore = Number((await stat())[0]);
+    gate.setOpen(false);
+    await psql(primary, "INSERT INTO pitr_rows SELECT generate_series(3000, 3009)");
+    const name = (await psql(primary, "SELECT pg_walfile_name(pg_current_wal_lsn())")).trim();
+    await psql(primary, "SELECT pg_switch_wal()");
+    await poll("an archiving failure", async () => (Number((await stat())[0]) > failedBefore ? true : null));
+    const pgWal = join(dir, "primary", "data", "pg_wal");
+    expect(existsSync(join(pgWal, name))).toBe(true);
+    expect(existsSync(join(pgWal, "archive_status", `${name}.ready`))).toBe(true);
+    // Local storage got it, the remote did not: no marker there, so it is not archived yet.
+    expect([...(await s3Objects(s3, "db01/postgres-1/_wal/")).keys()]).not.toContain(`db01/postgres-1/_wal/${name}.gz.json`);
+
+    gate.setOpen(true);
+    await poll(`${name} archived after the remote came back`, async () => ((await stat())[1]?.slice(8) ?? "") >= name.slice(8) ? true : null);
+    expect(existsSync(join(pgWal, "archive_status", `${name}.ready`))).toBe(false);
+    const remote = await s3Objects(s3, "db01/postgres-1/_wal/");
+    const local = await readFile(join(dir, "store", "db01", "postgres-1", "_wal", `${name}.gz.json`), "utf8");
+    expect(JSON.parse(remote.get(`db01/postgres-1/_wal/${name}.gz.json`)?.toString("utf8") ?? "{}").sha256).toBe(JSON.parse(local).sha256);
+    expect(remote.get(`db01/postgres-1/_wal/${name}.gz`)?.equals(await readFile(join(dir, "store", "db01", "postgres-1", "_wal", `${name}.gz`)))).toBe(true);
   });
 });
