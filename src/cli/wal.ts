@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { pitrInstance, pitrStorages, pitrWalPrefix } from "../pitr/instance.js";
 import { walFetch, WalNotFoundError } from "../pitr/wal-fetch.js";
 import { walPush } from "../pitr/wal-push.js";
-import { EXIT } from "../util/errors.js";
+import { describeError, EXIT, VyaError } from "../util/errors.js";
+import type { Redactor } from "../util/redact.js";
 import { globalsOf } from "./globals.js";
 import { openSession } from "./session.js";
 
@@ -30,6 +31,8 @@ export function registerWal(program: Command): void {
           storages,
         );
         session.logger.debug({ wal: name, outcome }, "WAL file archived");
+      } catch (err) {
+        throw redacted(err, session.redactor);
       } finally {
         await Promise.allSettled(storages.map((s) => s.close()));
       }
@@ -50,11 +53,17 @@ export function registerWal(program: Command): void {
         session.logger.debug({ wal: name, storage }, "WAL file fetched");
       } catch (err) {
         // The end of the archive is how every recovery ends: no error message for it.
-        if (!(err instanceof WalNotFoundError)) throw err;
+        if (!(err instanceof WalNotFoundError)) throw redacted(err, session.redactor);
         session.logger.debug({ wal: name }, "not archived");
         process.exitCode = EXIT.failed;
       } finally {
         await Promise.allSettled(storages.map((s) => s.close()));
       }
     });
+}
+
+/** PostgreSQL copies our stderr into its server log: a storage's error text is scrubbed of secrets first. */
+function redacted(err: unknown, redactor: Redactor): unknown {
+  if (!(err instanceof VyaError)) return err;
+  return new VyaError(redactor.redact(describeError(err)), { exitCode: err.exitCode });
 }

@@ -64,11 +64,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (process.env.VYA_PITR_LOG) console.log((await readFile(join(dir, "primary", "postgres.log"), "utf8").catch(() => "")).split("\n").slice(-60).join("\n"));
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
   await cleanup();
 });
 
-describe("point-in-time recovery", () => {
+describe("point-in-time recovery", { timeout: 300_000 }, () => {
   it("restore --until brings back exactly the rows committed before the target", async () => {
     await psql(primary, `CREATE TABLE pitr_rows (id int PRIMARY KEY); INSERT INTO pitr_rows SELECT generate_series(1, 100)`);
     const backup = await cli(["backup", "-i", "1"]);
