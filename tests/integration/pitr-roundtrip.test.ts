@@ -43,25 +43,30 @@ beforeAll(async () => {
   const started = await startArchivingServer(join(dir, "primary"), config);
   stops.push(started.stop);
   primary = started.info;
-  // Every WAL file also goes to an S3 remote behind a gate the remote-down test closes.
+  // The remote-down test adds an S3 remote behind a gate it closes (wal-push reads the config each time).
   s3 = await startS3();
   stops.push(() => s3.stop());
   gate = await startTcpGate(s3.port);
   stops.push(() => gate.stop());
+  await writeConfig(false);
+});
+
+async function writeConfig(withRemote: boolean): Promise<void> {
   const secretFile = join(dir, "s3-secret");
   await writeFile(secretFile, s3.secretAccessKey, { mode: 0o600 });
   await chown(secretFile, user.uid, user.gid);
+  const remotes = withRemote ? [s3Remote(s3, { endpoint: `http://127.0.0.1:${gate.port}`, secret_access_key: `\${file:${secretFile}}`, retries: 0 })] : [];
   await writeFile(
     config,
     stringify({
       server: { name: "db01" },
-      storage: { local: { path: join(dir, "store") }, remotes: [s3Remote(s3, { endpoint: `http://127.0.0.1:${gate.port}`, secret_access_key: `\${file:${secretFile}}`, retries: 0 })] },
+      storage: { local: { path: join(dir, "store") }, remotes },
       instances: [{ id: 1, type: "postgres", host: primary.host, port: primary.port, user: primary.user, password: primary.password, databases: ["postgres"], globals: false, pitr: { enabled: true } }],
     }),
     { mode: 0o600 },
   );
   await chown(config, user.uid, user.gid);
-});
+}
 
 afterAll(async () => {
   if (process.env.VYA_PITR_LOG) console.log((await readFile(join(dir, "primary", "postgres.log"), "utf8").catch(() => "")).split("\n").slice(-60).join("\n"));
@@ -149,6 +154,7 @@ describe("point-in-time recovery", { timeout: 300_000 }, () => {
     const stat = async () => (await psql(primary, "SELECT failed_count, coalesce(last_archived_wal, '') FROM pg_stat_archiver")).trim().split("|");
     const failedBefore = Number((await stat())[0]);
     gate.setOpen(false);
+    await writeConfig(true);
     await psql(primary, "INSERT INTO pitr_rows SELECT generate_series(3000, 3009)");
     const name = (await psql(primary, "SELECT pg_walfile_name(pg_current_wal_lsn())")).trim();
     await psql(primary, "SELECT pg_switch_wal()");
