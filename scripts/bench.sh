@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench: every benchmark in turn, each against the shell pipeline it replaces, in the same run.
 # Results go to stdout; docs/benchmarks.md holds the last recorded ones. Takes a while (≥ 1 GiB data sets).
-# `npm run bench -- files|db|restore|s3|cleanup|encrypt|zstd` runs one.
+# `npm run bench -- files|db|restore|s3|cleanup|encrypt|zstd|wal` runs one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -13,6 +13,7 @@ case "$which" in
   cleanup) bash scripts/bench-cleanup.sh ;;
   encrypt) bash scripts/bench-encrypt.sh ;;
   zstd) bash scripts/bench-zstd.sh ;;
+  wal) bash scripts/bench-wal.sh ;;
   all)
     bash scripts/bench-files.sh 100
     bash scripts/bench-files.sh 1024
@@ -22,6 +23,7 @@ case "$which" in
     bash scripts/bench-cleanup.sh
     bash scripts/bench-encrypt.sh
     bash scripts/bench-zstd.sh
+    bash scripts/bench-wal.sh
     ;;
-  *) echo "usage: npm run bench [-- files|db|restore|s3|cleanup|encrypt|zstd]" >&2; exit 2 ;;
+  *) echo "usage: npm run bench [-- files|db|restore|s3|cleanup|encrypt|zstd|wal]" >&2; exit 2 ;;
 esac

@@ -42,11 +42,15 @@ export function pathSegment(name: string): string {
 /** The globals unit's folder: a database of that name is digested ("_" is not plain), so never lands here. */
 export const GLOBALS_SEGMENT = "_globals";
 
-export type UnitKind = "database" | "globals" | "files";
+export type UnitKind = "database" | "globals" | "files" | "basebackup";
+
+/** PITR base backups' folder ("_" never starts a plain segment, so no database lands here). */
+export const BASEBACKUP_SEGMENT = "_base";
 
 /** The database part of a unit's path: null for files, the reserved folder for globals. */
 function databaseSegment(database: string | null, kind: UnitKind): string | null {
   if (kind === "globals") return GLOBALS_SEGMENT;
+  if (kind === "basebackup") return BASEBACKUP_SEGMENT;
   return database === null ? null : pathSegment(database);
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ARCHIVE_FORMATS } from "../archive/format.js";
+import { basePitrSchema } from "../pitr/base-info.js";
 
 /**
  * The sidecar `X.json` beside every archive `X`: the completion marker and the catalogue entry.
@@ -59,7 +60,7 @@ export const sidecarSchema = z
     status: z.literal("completed"),
     server: z.object({ name: z.string(), location: z.string().optional() }),
     instance: z.object({ id: z.number(), name: z.string(), type: z.enum(["postgres", "mysql", "files"]) }),
-    kind: z.enum(["database", "globals", "files"]),
+    kind: z.enum(["database", "globals", "files", "basebackup"]),
     database: z.string().nullable(),
     patterns: z.object({ paths: z.array(z.string()), exclude: z.array(z.string()) }).nullable(),
     archive: z.object({
@@ -81,6 +82,8 @@ export const sidecarSchema = z
     contents: z.array(entrySchema),
     tables: z.array(tableSchema).optional(),
     database_properties: databasePropertiesSchema.optional(),
+    /** A PITR base backup (kind "basebackup"): LSNs, timeline, times, system identifier. */
+    pitr: basePitrSchema.optional(),
     warnings: z.array(z.string()),
     /** Set by `import`: the archive was made by the old Python tool and adopted. */
     imported: z

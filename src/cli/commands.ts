@@ -20,6 +20,8 @@ export const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   schedule: async () => (await import("./schedule.js")).registerSchedule,
   status: async () => (await import("./status.js")).registerStatus,
   verify: async () => (await import("./verify.js")).registerVerify,
+  "wal-push": async () => (await import("./wal.js")).registerWal,
+  "wal-fetch": async () => (await import("./wal.js")).registerWal,
 };
 
 /** Aliases map to the command that owns them. */

@@ -59,7 +59,7 @@ function renderList(entries: readonly CatalogEntry[], root: string): string {
     return [
       formatTime(e.time),
       s ? s.instance.name : (e.key.split("/")[1] ?? "-"),
-      s ? (s.kind === "files" ? "(files)" : s.kind === "globals" ? "(globals)" : (s.database ?? "-")) : "-",
+      s ? (s.kind === "files" ? "(files)" : s.kind === "globals" ? "(globals)" : s.kind === "basebackup" ? "(base backup)" : (s.database ?? "-")) : "-",
       formatBytes(e.size ?? undefined),
       e.name,
       note,

@@ -19,7 +19,13 @@ async function buildProgram(args: readonly string[]): Promise<Command> {
   // Only the command being run is loaded; without one (top-level help, a typo) all of them are,
   // so help lists every command and commander can suggest the right one.
   const wanted = named ? [named] : versionOnly ? [] : Object.keys(COMMAND_MODULES);
-  for (const name of wanted) (await COMMAND_MODULES[name]!())(program);
+  // One module may register several commands (wal-push and wal-fetch): register it once.
+  const registered = new Set<unknown>();
+  for (const name of wanted) {
+    const register = await COMMAND_MODULES[name]!();
+    if (!registered.has(register)) register(program);
+    registered.add(register);
+  }
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

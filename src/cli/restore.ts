@@ -3,14 +3,21 @@ import { Option } from "commander";
 import type { RestoreMode, RestoreReport } from "../restore/run.js";
 import { runRestore } from "../restore/run.js";
 import { describeError, EXIT, UsageError } from "../util/errors.js";
-import { globalsOf } from "./globals.js";
+import { resolve } from "node:path";
+import { openReadStorage } from "../catalog/storage.js";
+import { pitrInstance } from "../pitr/instance.js";
+import { restoreUntil } from "../pitr/restore-until.js";
+import { parseUntil } from "../pitr/target-time.js";
+import { globalsOf, type GlobalOptions } from "./globals.js";
 import { openSession } from "./session.js";
 import { withInterrupts } from "./signals.js";
 import { formatBytes, formatDuration } from "./table.js";
 import { lockWaitMs, lockWaitOption } from "./lock-wait.js";
 
 interface RestoreFlags {
-  file: string;
+  file?: string;
+  until?: string;
+  recoveryAction?: "promote" | "pause" | "shutdown";
   target?: string;
   instance?: string;
   storage?: string;
@@ -28,7 +35,9 @@ export function registerRestore(program: Command): void {
   program
     .command("restore")
     .description("restore an archive: a database into a server, a files archive into a directory")
-    .requiredOption("-f, --file <archive>", "an archive path, or a name as `list` prints it")
+    .option("-f, --file <archive>", "an archive path, or a name as `list` prints it")
+    .option("--until <time>", "PITR instance (-i): recover to this time (ISO-8601 with Z or an offset, or local) into an empty --target directory")
+    .addOption(new Option("--recovery-action <action>", "with --until: what the server does at the target (default promote)").choices(["promote", "pause", "shutdown"]))
     .option("-t, --target <db|dir>", "database name (default: the original) or directory (default: the original locations)")
     .option("-i, --instance <id|name>", "restore into this instance's server (default: the one the backup came from)")
     .option("--storage <name>", "the storage to read the archive from (default: local)")
@@ -52,6 +61,12 @@ same target holds its lock (--lock-wait waits), 130/143 interrupted.`,
     )
     .action(async (flags: RestoreFlags, command: Command) => {
       const globals = globalsOf(command);
+      if (flags.until !== undefined || flags.recoveryAction !== undefined) {
+        await runRestoreUntil(flags, globals, command);
+        return;
+      }
+      if (flags.file === undefined) throw new UsageError("restore: --file ARCHIVE is required (or -i ID --until TIME --target DIR for point-in-time recovery)");
+      const file = flags.file;
       const session = await openSession(globals);
       const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
       if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new UsageError(`--jobs ${flags.jobs}: expected a whole number from 1 to 64`);
@@ -67,7 +82,7 @@ same target holds its lock (--lock-wait waits), 130/143 interrupted.`,
       const { result, signal } = await withInterrupts(async (sig) => {
         try {
           const options = {
-            file: flags.file,
+            file,
             target: flags.target,
             instance: flags.instance,
             storage: flags.storage,
@@ -125,4 +140,53 @@ function renderReport(report: RestoreReport): string {
   }
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   return lines.join("\n");
+}
+
+/** restore -i ID --until TIME --target DIR: point-in-time recovery of a PITR instance (pitr/restore-until.ts). */
+async function runRestoreUntil(flags: RestoreFlags, globals: GlobalOptions, _command: Command): Promise<void> {
+  if (flags.until === undefined) throw new UsageError("--recovery-action goes with --until");
+  if (flags.file !== undefined) throw new UsageError("--until recovers an instance from its base backups and WAL: give -i ID, not --file");
+  if (flags.target === undefined) throw new UsageError("--until needs --target EMPTY_DIR: the new data directory");
+  for (const [set, name] of [[flags.mode, "--mode"], [flags.tables, "--tables"], [flags.jobs, "--jobs"], [flags.globals, "--globals"], [flags.force, "--force"]] as const) {
+    if (set !== undefined) throw new UsageError(`${name} does not apply to --until`);
+  }
+  const until = parseUntil(flags.until);
+  const session = await openSession(globals);
+  const config = session.loaded.config;
+  const instance = pitrInstance(config, flags.instance, "restore --until");
+  const storage = await openReadStorage(config, flags.storage, { redactor: session.redactor, logger: session.logger });
+  const { result, signal } = await withInterrupts(async (sig) => {
+    try {
+      const ctx = { config, configFile: session.loaded.file, logger: session.logger, redactor: session.redactor, signal: sig };
+      const request = { instance, until, target: flags.target ?? "", self: selfCommand(), configFile: resolve(session.loaded.file), action: flags.recoveryAction ?? "promote" } as const;
+      return { report: await restoreUntil(request, storage, ctx) };
+    } catch (err) {
+      if (sig.aborted) return { interrupted: err };
+      throw err;
+    } finally {
+      await storage.close();
+    }
+  });
+  if ("interrupted" in result) {
+    process.stderr.write(`vya-backupdb: interrupted by ${signal ?? "a signal"}: ${session.redactor.redact(describeError(result.interrupted))}\n`);
+    process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
+    return;
+  }
+  const r = result.report;
+  const text = globals.json
+    ? session.redactor.json(r)
+    : [
+        `base backup ${r.base_backup.name} (ended ${r.base_backup.stop_time}, timeline ${r.base_backup.timeline}) extracted into ${r.target}: ${r.files} entries`,
+        `recovery settings appended to ${r.target}/postgresql.auto.conf: recovery_target_time = '${r.recovery_target_time}', WAL through wal-fetch; recovery.signal written`,
+        `to start it (the data directory must belong to the server's user, mode 0700): ${r.start}`,
+      ].join("\n");
+  process.stdout.write(`${text}\n`);
+  process.exitCode = signal ? (signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm) : EXIT.ok;
+}
+
+/** How PostgreSQL's restore_command runs this very tool: the bin script (or a single binary) by absolute path. */
+function selfCommand(): string[] {
+  const script = process.argv[1];
+  if (!script) return [process.execPath];
+  return script.endsWith(".js") || script.endsWith(".mjs") ? [process.execPath, resolve(script)] : [resolve(script)];
 }

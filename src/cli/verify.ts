@@ -30,7 +30,7 @@ export function registerVerify(program: Command): void {
     .description("check archives against their sidecars: size, sha256, readable end to end, dump complete")
     .option("-f, --file <archive>", "an archive path, or a name as `list` prints it")
     .option("-i, --instance <id|name>", "with --latest: the instance whose latest backup to verify")
-    .option("--latest", "verify the instance's newest backup run: every unit it planned, each archive")
+    .option("--latest", "verify the instance's newest backup run: every unit it planned, each archive (PITR instance: and the WAL chain of every base backup)")
     .option("--restore-test", "also restore into scratch space (a scratch database, a temp directory) and compare")
     .option("--storage <name>", "the storage to read from (default: local)")
     .option("--identity <file>", "age identity file for encrypted archives: decrypt and check everything (without it: size, sha256 and the age header)")
@@ -57,6 +57,7 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
       try {
         let targets: ResolvedArchive[];
         let runProblems: VerifyResult[] = [];
+        let walResults: VerifyResult[] = [];
         // Without --storage: local first, then each remote in order.
         if (flags.file) targets = [(located = await locateArchive(flags.file, storage, config, flags.storage, storageCtx)).archive];
         else {
@@ -67,6 +68,12 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
           const latest = identity ? latestRun(entries, identity, record) : null;
           if (!latest) throw new UsageError(`no backup of instance "${spec}" in ${storage.describe("")}: run vya-backupdb list to see what there is`);
           targets = latest.archives.map((e) => ({ storage, key: e.key, name: e.name }));
+          // A PITR instance: also the WAL chain of every base backup (pitr/verify-chain.ts).
+          const configured = config.instances.find((i) => String(i.id) === spec || instanceName(i) === spec);
+          if (configured?.type === "postgres" && configured.pitr?.enabled) {
+            const { verifyWalChains } = await import("../pitr/verify-chain.js");
+            walResults = await verifyWalChains(storage, config, configured);
+          }
           runProblems = latest.problems.map((problem) => ({
             name: `run ${latest.runId}`,
             location: storage.describe(instancePrefix(config.server.name, identity?.name ?? spec)),
@@ -79,7 +86,7 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
         }
         const { result: results, signal } = await withInterrupts(async (sig) => {
           const hooks = verifyHooks({ config, redactor: session.redactor, logger: session.logger, signal: sig });
-          const out: VerifyResult[] = [...runProblems];
+          const out: VerifyResult[] = [...runProblems, ...walResults];
           for (const target of targets) {
             const result = await verifyArchive(target, { restoreTest: flags.restoreTest === true, scratchDir: config.options.tmp_dir, signal: sig, keys }, hooks);
             session.logger.info({ archive: result.location, ok: result.ok }, "verified");

@@ -154,6 +154,14 @@ const dumpOptions = (problemOf: (option: string) => string | null) =>
     .default([])
     .describe("Extra dump flags; never connection or password flags.");
 
+/** PostgreSQL point-in-time recovery (docs/pitr.md): WAL goes to the same storages as the dumps. */
+export const pitrSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe("Take a pg_basebackup with every backup and accept wal-push / wal-fetch for this instance."),
+    compression_level: level.default(1).describe("Deflate level of archived WAL segments (wal-push runs once per 16 MiB segment: fast by default)."),
+  })
+  .strict();
+
 export const postgresInstanceSchema = z
   .object({
     ...dbInstance,
@@ -163,6 +171,7 @@ export const postgresInstanceSchema = z
     format: z.enum(["plain", "custom"]).default("plain"),
     globals: z.boolean().default(true).describe("Also dump roles and tablespaces (pg_dumpall --globals-only)."),
     pg_dump_path: z.string().optional().describe("Directory or pg_dump file to use instead of searching."),
+    pitr: pitrSchema.optional().describe("Point-in-time recovery: WAL archiving (wal-push) and physical base backups; see docs/pitr.md."),
   })
   .strict()
   .superRefine(checkPacking);

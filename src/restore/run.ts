@@ -44,7 +44,7 @@ export interface RestoreOptions {
 export interface RestoreReport {
   ok: boolean;
   archive: { name: string; location: string; size_bytes: number; sha256: string };
-  kind: "database" | "globals" | "files";
+  kind: "database" | "globals" | "files" | "basebackup";
   instance: { id: number; name: string; type: string };
   started_at: string;
   duration_ms: number;
@@ -96,6 +96,9 @@ export async function runRestore(options: RestoreOptions, runCtx: RunContext): P
       warnings: [] as string[],
     };
     ctx.logger.info({ archive: prepared.location, sha256: sidecar.archive.sha256 }, "archive matches its sidecar (size and sha256)");
+    if (sidecar.kind === "basebackup") {
+      throw new UsageError(`${prepared.name} is a PITR base backup: restore it with restore -i ${sidecar.instance.id} --until TIME --target EMPTY_DIR (docs/pitr.md)`);
+    }
     if (sidecar.kind === "files") {
       if (options.mode) throw new UsageError("--mode applies to database archives; a files archive is restored to --target DIR or, without it, to its original locations");
       if (options.tables || options.jobs || options.globals || options.globalsOverwrite) throw new UsageError("--tables, --jobs and --globals apply to database archives");

@@ -16,7 +16,7 @@ export async function cleanupAfterBackup(outcomes: readonly UnitOutcome[], remot
   if (!ctx.config.options.cleanup_after_backup || !hasAnyPolicy(ctx.config) || ctx.signal.aborted) return undefined;
   const succeeded = outcomes.filter((o) => o.status === "success" && o.kind !== "instance");
   if (succeeded.length === 0) return undefined;
-  const groupKeys = new Set(succeeded.map((o) => groupKey(o.instance.id, o.kind as "database" | "globals" | "files", o.database)));
+  const groupKeys = new Set(succeeded.map((o) => groupKey(o.instance.id, o.kind as "database" | "globals" | "files" | "basebackup", o.database)));
   const failed = new Set(outcomes.flatMap((o) => (o.remotes ?? []).filter((r) => r.status !== "success").map((r) => r.remote)));
   const result = await runCleanup(
     {

@@ -30,7 +30,7 @@ export interface CleanupSummary {
 export interface GroupCleanup {
   storage: string;
   instance: { id: number; name: string };
-  kind: "database" | "globals" | "files";
+  kind: "database" | "globals" | "files" | "basebackup";
   database: string | null;
   kept: { name: string; started_at: string; reasons: string[] }[];
   deleted: { name: string; started_at: string; size_bytes: number }[];

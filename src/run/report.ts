@@ -9,7 +9,7 @@ import type { SweptItem } from "./sweep.js";
 /** What happened to one unit (one archive) of a run. */
 export interface UnitOutcome {
   instance: { id: number; name: string; type: InstanceType };
-  kind: "database" | "globals" | "files" | "instance";
+  kind: "database" | "globals" | "files" | "basebackup" | "instance";
   database: string | null;
   status: "success" | "failed" | "planned";
   source?: string;

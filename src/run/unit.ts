@@ -88,6 +88,7 @@ export async function runUnit(unit: BackupUnit, run: { id: string; purpose?: "sa
       contents: product.contents,
       ...(product.tables ? { tables: product.tables } : {}),
       ...(product.databaseProperties ? { database_properties: product.databaseProperties } : {}),
+      ...(product.pitr ? { pitr: product.pitr } : {}),
       warnings: product.warnings,
     };
     try {

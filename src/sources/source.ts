@@ -3,6 +3,7 @@ import type { ContentEntry } from "../archive/entry.js";
 import type { DatabaseProperties, SidecarTable } from "../catalog/sidecar.js";
 import type { Packing } from "../config/packing.js";
 import type { Instance } from "../config/schema.js";
+import type { BasePitrInfo } from "../pitr/base-info.js";
 import type { Logger } from "../util/logger.js";
 import type { Redactor } from "../util/redact.js";
 
@@ -33,13 +34,15 @@ export interface UnitProduct {
   tables?: SidecarTable[];
   /** Owner, grants, settings / character set of the database itself (not in its dump). */
   databaseProperties?: DatabaseProperties;
+  /** A PITR base backup's LSNs, timeline and system (pitr/base-info.ts). */
+  pitr?: BasePitrInfo;
   /** Non-fatal findings recorded in the sidecar and the report (e.g. a skipped vanished file). */
   warnings: string[];
 }
 
 export interface BackupUnit {
   instance: Instance;
-  kind: "database" | "globals" | "files";
+  kind: "database" | "globals" | "files" | "basebackup";
   /** The database name; "_globals" for globals; null for files. */
   database: string | null;
   /** Archive format and compressor (config/packing.ts). */

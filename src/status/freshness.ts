@@ -13,7 +13,7 @@ export interface StatusRow {
   instance: string;
   /** The database, "(globals)", or null for a files instance. */
   database: string | null;
-  kind: "database" | "globals" | "files" | "instance";
+  kind: "database" | "globals" | "files" | "basebackup" | "instance";
   state: Freshness;
   /** The newest completed backup. */
   newest: { archive: string; completed_at: string; size_bytes: number } | null;

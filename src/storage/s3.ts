@@ -227,7 +227,10 @@ export function normalizePrefix(prefix: string): string {
   return trimmed ? `${trimmed}/` : "";
 }
 
+/** The SDK's "no such object", also when retry() has wrapped it into a RemoteError (its cause). */
 function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
+  for (let e = err as { name?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.name === "NotFound" || e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404) return true;
+  }
+  return false;
 }

@@ -64,7 +64,7 @@ export function latestRun(entries: readonly CatalogEntry[], instance: InstanceId
       const have = new Set(run.entries.map((e) => posix.dirname(e.key)));
       for (const unit of record.record.units) {
         if (have.has(unit.directory)) continue;
-        const what = unit.kind === "database" ? `database ${unit.database ?? ""}` : unit.kind === "globals" ? "the globals" : "the files";
+        const what = unit.kind === "database" ? `database ${unit.database ?? ""}` : unit.kind === "globals" ? "the globals" : unit.kind === "basebackup" ? "the base backup" : "the files";
         problems.push(`no archive of ${what} from this run in ${unit.directory}/: the run was interrupted or failed before finishing it`);
       }
     }

@@ -23,7 +23,7 @@ const READ_CHECK: Record<Sidecar["archive"]["format"], string> = {
   zst: ", the zstd checksum and the recorded size match",
 };
 
-export type CheckName = "run" | "sidecar" | "checksum" | "encryption" | "readable" | "contents" | "dump" | "restore-test";
+export type CheckName = "run" | "sidecar" | "checksum" | "encryption" | "readable" | "contents" | "dump" | "restore-test" | "wal-chain";
 
 export interface VerifyCheck {
   check: CheckName;
@@ -111,7 +111,8 @@ export async function verifyArchive(archive: ResolvedArchive, options: VerifyOpt
 
     let dumpName: string | null = null;
     try {
-      dumpName = sidecar.kind === "files" ? null : dumpEntryName(sidecar);
+      // Files archives and PITR base backups hold a tree, not one dump.
+      dumpName = sidecar.kind === "files" || sidecar.kind === "basebackup" ? null : dumpEntryName(sidecar);
     } catch (err) {
       checks.push({ check: "contents", ok: false, detail: describeError(err) });
       return result;

@@ -32,15 +32,22 @@ export function findPostgresBinDir(): string {
   throw new Error("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin: run scripts/setup-test-env.sh as root");
 }
 
+export interface StartPostgresOptions {
+  /** Extra server settings (-c name=value), e.g. archive_mode for PITR tests. */
+  settings?: Record<string, string>;
+  /** Start on this existing data directory (a restored one) instead of running initdb in root/data. */
+  data?: string;
+}
+
 /** initdb + postgres under `root` (run as the postgres OS user when we are root: it refuses root). */
-export async function startPostgres(root: string, certs?: TestCerts): Promise<{ info: PgServer; stop: () => Promise<void> }> {
+export async function startPostgres(root: string, certs?: TestCerts, options: StartPostgresOptions = {}): Promise<{ info: PgServer; stop: () => Promise<void>; data: string; logFile: string }> {
   const binDir = findPostgresBinDir();
   const major = Number(binDir.split("/").at(-2));
   const asRoot = process.getuid?.() === 0;
   const uid = asRoot ? Number(execFileSync("id", ["-u", "postgres"]).toString().trim()) : undefined;
   const gid = asRoot ? Number(execFileSync("id", ["-g", "postgres"]).toString().trim()) : undefined;
   const password = "Pg-harness:pw\\with$odd'chars";
-  const data = join(root, "data");
+  const data = options.data ?? join(root, "data");
   const socketDir = join(root, "sock");
   await mkdir(socketDir, { mode: 0o700 });
   const pwfile = join(root, "pwfile");
@@ -60,7 +67,7 @@ export async function startPostgres(root: string, certs?: TestCerts): Promise<{ 
     if (uid !== undefined && gid !== undefined) for (const f of ["server.pem", "server.key"]) await chown(join(root, f), uid, gid);
     tls.push("-c", "ssl=on", "-c", `ssl_cert_file=${join(root, "server.pem")}`, "-c", `ssl_key_file=${join(root, "server.key")}`);
   }
-  execFileSync(
+  if (!options.data) execFileSync(
     join(binDir, "initdb"),
     ["-D", data, "-U", "postgres", `--pwfile=${pwfile}`, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
     { stdio: "pipe", ...spawnAs, env: { ...process.env, LANG: "C.UTF-8" } },
@@ -71,7 +78,7 @@ export async function startPostgres(root: string, certs?: TestCerts): Promise<{ 
   if (uid !== undefined && gid !== undefined) await chown(logFile, uid, gid);
   const child = startDaemon(
     join(binDir, "postgres"),
-    ["-D", data, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${socketDir}`, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=60", ...tls],
+    ["-D", data, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${socketDir}`, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=60", ...tls, ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
     { logFile, ...spawnAs },
   );
   const info: PgServer = { host: "127.0.0.1", port, socketDir, user: "postgres", password, binDir, major, ...(certs ? { ca: certs.ca, otherCa: certs.otherCa } : {}) };
@@ -83,7 +90,7 @@ export async function startPostgres(root: string, certs?: TestCerts): Promise<{ 
       return false;
     }
   });
-  return { info, stop: () => stopDaemon(child, "SIGINT") };
+  return { info, stop: () => stopDaemon(child, "SIGINT"), data, logFile };
 }
 
 /** Runs SQL as the superuser (psql, ON_ERROR_STOP) and returns stdout (unaligned, tuples only). */

@@ -8,6 +8,7 @@ import type { BackupUnit, PlanContext, Source } from "../source.js";
 import { withPostgresConnection } from "./connection.js";
 import { produceDatabase, produceGlobals, type PgPlan } from "./dump.js";
 import { listDatabases, serverInfo, type QueryContext, type ServerInfo } from "./queries.js";
+import { baseBackupUnit } from "../../pitr/base-backup.js";
 import { PG_SYSTEM_DATABASES } from "./select.js";
 import { findCompanionTool, findPostgresTool, probeTool, type PgTool, type PgToolSearch } from "./tools.js";
 
@@ -36,6 +37,10 @@ export const postgresSource: Source = {
     const units: BackupUnit[] = [];
     if (pgDumpall) {
       units.push({ ...common, dumpExtension: "sql", kind: "globals", database: "_globals", describe: `pg_dumpall ${pgDumpall.version.text} --globals-only, PostgreSQL ${server.version.text} at ${where}`, produce: (pctx) => produceGlobals(plan, pctx) });
+    }
+    if (instance.pitr?.enabled) {
+      const basebackup = await findCompanionTool("pg_basebackup", pgDump, search);
+      units.push(baseBackupUnit(instance, { psql, basebackup }, where));
     }
     for (const database of databases) {
       units.push({ ...common, dumpExtension: instance.format === "custom" ? "dump" : "sql", kind: "database", database, describe: describeDump(plan, database, where), produce: (pctx) => produceDatabase(plan, database, pctx) });

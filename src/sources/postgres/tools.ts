@@ -4,7 +4,7 @@ import { OperationError } from "../../util/errors.js";
 import { probeVersion } from "../../util/tool-version.js";
 import { parseToolVersion, type PgVersion } from "./version.js";
 
-export type PgToolName = "pg_dump" | "pg_dumpall" | "pg_restore" | "psql";
+export type PgToolName = "pg_dump" | "pg_dumpall" | "pg_restore" | "psql" | "pg_basebackup";
 
 export interface PgTool {
   name: PgToolName;

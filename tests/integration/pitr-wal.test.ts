@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { open, readFile, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, startCli } from "../helpers/cli.js";
+import { writeStoreConfig } from "../helpers/store-config.js";
+import { makeTempDir } from "../helpers/tmp.js";
+
+/**
+ * wal-push / wal-fetch as PostgreSQL calls them, against local storage: idempotency, refusal of
+ * different content under an archived name, end-of-archive, and a push killed mid-read.
+ */
+const NAME = "0000000100000000000000A1";
+let dir: string;
+let cleanup: () => Promise<void>;
+let config: string;
+const walDir = () => join(dir, "store", "db01", "pg-wal", "_wal");
+const push = (file: string, name = NAME) => runCli(["-c", config, "wal-push", file, name, "-i", "1"]);
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await makeTempDir("vya-pitr-wal-"));
+  config = await writeStoreConfig(dir, [{ id: 1, name: "pg-wal", type: "postgres", user: "postgres", pitr: { enabled: true } }]);
+});
+afterAll(async () => cleanup());
+
+describe("wal-push / wal-fetch", () => {
+  it("pushes a segment once, accepts the same content again, refuses a different one and leaves the archive untouched", async () => {
+    const segment = join(dir, "seg");
+    const content = randomBytes(1024 * 1024);
+    await writeFile(segment, content);
+    const first = await push(segment);
+    expect(first.stderr).toBe("");
+    expect(first.exitCode).toBe(0);
+    const stored = await readFile(join(walDir(), `${NAME}.gz`));
+    expect(gunzipSync(stored).equals(content)).toBe(true);
+    const marker = JSON.parse(await readFile(join(walDir(), `${NAME}.gz.json`), "utf8"));
+    expect(marker).toMatchObject({ kind: "wal", name: NAME, size_bytes: content.length });
+
+    const again = await push(segment);
+    expect(again.exitCode).toBe(0);
+
+    const other = join(dir, "other");
+    await writeFile(other, randomBytes(1024 * 1024));
+    const refused = await push(other);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`a different ${NAME} is already archived`));
+    expect((await readFile(join(walDir(), `${NAME}.gz`))).equals(stored)).toBe(true);
+    expect(JSON.parse(await readFile(join(walDir(), `${NAME}.gz.json`), "utf8"))).toEqual(marker);
+
+    // wal-fetch hands back exactly what was pushed first.
+    const fetched = join(dir, "fetched");
+    const got = await runCli(["-c", config, "wal-fetch", NAME, fetched, "-i", "1"]);
+    expect(got.exitCode).toBe(0);
+    expect((await readFile(fetched)).equals(content)).toBe(true);
+  });
+
+  it("wal-fetch of a name never archived exits 1 quietly and creates nothing (PostgreSQL's end of archive)", async () => {
+    const target = join(dir, "missing");
+    const result = await runCli(["-c", config, "wal-fetch", "0000000100000000000000FE", target, "-i", "1"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe("");
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it("wal-fetch refuses an object that does not match its marker", async () => {
+    const name = "0000000100000000000000B0";
+    const segment = join(dir, "seg-b0");
+    await writeFile(segment, randomBytes(4096));
+    expect((await push(segment, name)).exitCode).toBe(0);
+    // Damage the stored object (same gzip framing, other content).
+    const { gzipSync } = await import("node:zlib");
+    await writeFile(join(walDir(), `${name}.gz`), gzipSync(randomBytes(4096)));
+    const target = join(dir, "damaged");
+    const result = await runCli(["-c", config, "wal-fetch", name, target, "-i", "1"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/its marker says 4096 bytes/);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it("refuses names PostgreSQL never archives and instances without pitr", async () => {
+    const segment = join(dir, "seg");
+    const bad = await push(segment, "../../etc/passwd");
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/not a WAL segment/);
+    const noPitr = await writeStoreConfig(join(dir), [{ id: 1, type: "postgres", user: "postgres" }]);
+    const result = await runCli(["-c", noPitr, "wal-push", segment, NAME, "-i", "1"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/pitr: \{ enabled: true \}/);
+    await writeStoreConfig(dir, [{ id: 1, name: "pg-wal", type: "postgres", user: "postgres", pitr: { enabled: true } }]);
+  });
+
+  it("a wal-push killed while reading the segment leaves nothing that looks archived, and the retry stores it", async () => {
+    const name = "0000000100000000000000C0";
+    const fifo = join(dir, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    const child = startCli(["-c", config, "wal-push", fifo, name, "-i", "1"]);
+    // Opening the write end blocks until wal-push opened the read end: it is mid-read from here on.
+    const writer = await open(fifo, "w");
+    await writer.write(randomBytes(256 * 1024));
+    child.kill("SIGKILL");
+    const killed = await child;
+    await writer.close().catch(() => undefined);
+    expect(killed.signal).toBe("SIGKILL");
+    const left = await readdir(walDir());
+    expect(left.filter((f) => f.startsWith(name))).toEqual([]);
+    const fetched = await runCli(["-c", config, "wal-fetch", name, join(dir, "c0"), "-i", "1"]);
+    expect(fetched.exitCode).toBe(1);
+    // PostgreSQL retries with the whole file: now it is archived.
+    const segment = join(dir, "seg-c0");
+    await writeFile(segment, randomBytes(8192));
+    expect((await push(segment, name)).exitCode).toBe(0);
+    expect(existsSync(join(walDir(), `${name}.gz.json`))).toBe(true);
+  });
+});
