@@ -16,6 +16,10 @@ export default defineConfig({
   clean: true,
   splitting: false,
   sourcemap: false,
+  // Half the bytes to deserialize at every start (measured: --version 160 ms CPU instead of 240 on
+  // a loaded machine, bare node 120). keepNames: errors take their name from their class.
+  minify: true,
+  keepNames: true,
   // Every package inlined except cpu-features (ssh2's optional addon) and typescript, which
   // cosmiconfig loads only for a .ts config file (not one of the names this tool searches).
   noExternal: [/^(?!(typescript|cpu-features)$)/],
