@@ -18,8 +18,11 @@ echo "smoke set on $(node --version) through bin/vya-backupdb (dist/cli.js):"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$smoke" "${SMOKE[@]}" || status=$?
 # One plain closing line that any CI reader understands.
 node -e 'const fs = require("fs");
-  const line = (label, file) => { const r = JSON.parse(fs.readFileSync(file, "utf8"));
-    return `${label}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`; };
-  console.log(`tests (${line("binary", process.argv[1])}; ${line("node dist/cli.js smoke", process.argv[2])})`);' "$results" "$smoke" || true
+  const runs = [["binary", process.argv[1]], ["node dist/cli.js smoke", process.argv[2]]].map(([label, file]) => {
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    return { label, passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests }; });
+  const sum = (key) => runs.reduce((n, r) => n + r[key], 0);
+  const parts = runs.map((r) => `${r.label}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`).join("; ");
+  console.log(`tests: ${sum("passed")} passed, ${sum("failed")} failed, ${sum("skipped")} skipped (${parts})`);' "$results" "$smoke" || true
 rm -f "$results" "$smoke"
 exit "$status"
