@@ -10,7 +10,7 @@ bash scripts/build-binary.sh --if-stale
 out="dist-bin/vya-backupdb_${version}_amd64.deb"
 # --if-stale: keep a package newer than everything that goes into it.
 if [ "${1:-}" = --if-stale ] && [ -f "$out" ] &&
-  [ -z "$(find "$bin" packaging systemd examples docs config README.md CHANGELOG.md scripts/build-deb.sh scripts/man-page.ts -newer "$out" -print -quit)" ]; then
+  [ -z "$(find "$bin" packaging systemd examples docs config $(ls -d monitoring 2>/dev/null) README.md CHANGELOG.md scripts/build-deb.sh scripts/man-page.ts -newer "$out" -print -quit)" ]; then
   exit 0
 fi
 root="$(mktemp -d)"
@@ -31,6 +31,8 @@ cp -r examples/. "$doc/examples/"
 install -m 0644 README.md "$doc/README.md"
 install -m 0644 systemd/README.md "$doc/README.systemd.md"
 cp -r docs "$doc/docs"
+# Prometheus alert rules and the Grafana dashboard, when this checkout has them.
+[ ! -d monitoring ] || cp -r monitoring "$doc/monitoring"
 gzip -9nc CHANGELOG.md > "$doc/changelog.gz"
 { printf 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: vya-backupdb\n\nFiles: *\nLicense: GPL-2.0-or-later\n On Debian systems the full text is in /usr/share/common-licenses/GPL-2.\n'; } > "$doc/copyright"
 find "$doc" -type d -exec chmod 0755 {} + && find "$doc" -type f -exec chmod 0644 {} +
