@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench: every benchmark in turn, each against the shell pipeline it replaces, in the same run.
 # Results go to stdout; docs/benchmarks.md holds the last recorded ones. Takes a while (≥ 1 GiB data sets).
-# `npm run bench -- files|db|restore|s3|cleanup|encrypt|zstd|wal` runs one.
+# `npm run bench -- files|db|restore|s3|cleanup|encrypt|zstd|wal|startup` runs one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -14,6 +14,7 @@ case "$which" in
   encrypt) bash scripts/bench-encrypt.sh ;;
   zstd) bash scripts/bench-zstd.sh ;;
   wal) bash scripts/bench-wal.sh ;;
+  startup) bash scripts/bench-startup.sh ;;
   all)
     bash scripts/bench-files.sh 100
     bash scripts/bench-files.sh 1024
@@ -24,6 +25,7 @@ case "$which" in
     bash scripts/bench-encrypt.sh
     bash scripts/bench-zstd.sh
     bash scripts/bench-wal.sh
+    bash scripts/bench-startup.sh
     ;;
-  *) echo "usage: npm run bench [-- files|db|restore|s3|cleanup|encrypt|zstd|wal]" >&2; exit 2 ;;
+  *) echo "usage: npm run bench [-- files|db|restore|s3|cleanup|encrypt|zstd|wal|startup]" >&2; exit 2 ;;
 esac

@@ -58,4 +58,6 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-await main(process.argv);
+// No top-level await: the single executable (SEA) runs this file as a CommonJS bundle. A rejection
+// (a bug) still ends the process with its stack and exit code 1, as Node does for unhandled rejections.
+void main(process.argv);

@@ -1,7 +1,15 @@
 import { execa, type Result } from "execa";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const BIN = fileURLToPath(new URL("../../bin/vya-backupdb", import.meta.url));
+/**
+ * The executable every integration test runs: bin/vya-backupdb (the bundled dist/cli.js on the
+ * developer's node), or the one VYA_BACKUPDB_BIN names, e.g. the single executable
+ * dist-bin/vya-backupdb that scripts/test.sh runs the whole suite against.
+ */
+export const BIN = process.env.VYA_BACKUPDB_BIN
+  ? resolve(fileURLToPath(new URL("../..", import.meta.url)), process.env.VYA_BACKUPDB_BIN)
+  : fileURLToPath(new URL("../../bin/vya-backupdb", import.meta.url));
 
 export interface CliOptions {
   cwd?: string;
