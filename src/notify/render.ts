@@ -1,3 +1,4 @@
+import type { CleanupSummary } from "../retention/summary.js";
 import { formatBytes, formatDuration } from "../cli/table.js";
 import type { RunReport, UnitOutcome } from "../run/report.js";
 import { TOOL_NAME } from "../version.js";
@@ -70,7 +71,19 @@ export function extraSections(report: RunReport): Section[] {
   if (report.swept && report.swept.length > 0) {
     sections.push({ title: "Leftovers of interrupted runs removed", lines: report.swept.map((s) => `${s.kind}: ${s.path} (${formatBytes(s.bytes)})`) });
   }
+  if (report.cleanup) sections.push(cleanupSection(report.cleanup));
   return sections;
+}
+
+/** Retention's cleanup after the backup: per storage what was kept, deleted and freed, and each failure. */
+function cleanupSection(cleanup: CleanupSummary): Section {
+  const lines = cleanup.storages.map((st) =>
+    st.skipped
+      ? `${st.storage}: not cleaned (${st.skipped})`
+      : `${st.storage}: ${st.kept} kept, ${st.deleted} deleted${cleanup.dry_run ? " (dry run)" : ""}, ${formatBytes(st.bytes_freed)} freed${st.resumed > 0 ? `, ${st.resumed} interrupted deletion(s) finished` : ""}`,
+  );
+  for (const st of cleanup.storages) for (const e of st.errors) lines.push(`${st.storage}: error: ${e}`);
+  return { title: cleanup.ok ? "Cleanup (retention)" : "Cleanup (retention) — FAILED", lines };
 }
 
 export function messageSections(run: FinishedRun, location?: string): Section[] {

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -51,6 +51,8 @@ beforeAll(async () => {
   await createDatabase(pg, DB, ROLE);
   await psql(pg, "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 10) g", DB, { user: ROLE, password: PASSWORD });
   config = await writeDbConfig(dir, "lock.yaml", [{ id: 1, name: "pg-lock", type: "postgres", host: pg.host, port: pg.port, user: ROLE, password: "${env:PGPW}", databases: [DB], globals: false }]);
+  // A policy that never deletes here (keep_last 50), so `cleanup` has something to lock for.
+  await appendFile(config, "retention:\n  keep_last: 50\n");
 });
 afterAll(async () => {
   for (const pid of sleepers) {
@@ -75,6 +77,11 @@ describe("one run per server at a time", () => {
     expect(stderr).toMatch(/started \d{4}-\d\d-\d\dT/);
     expect(stderr).toContain(`vya-backupdb -c ${config} backup`);
     expect(stderr).toContain("--lock-wait");
+    // A cleanup never deletes while this config's backup runs; its dry run needs no lock.
+    const cleanup = await runCli(["-c", config, "cleanup"], { env });
+    expect(cleanup.exitCode).toBe(3);
+    expect(String(cleanup.stderr)).toContain(`pid ${holder.pid}`);
+    expect((await runCli(["-c", config, "cleanup", "--dry-run"], { env })).exitCode).toBe(0);
 
     holder.kill("SIGKILL");
     await holder;

@@ -22,6 +22,7 @@ async function exportedNames(): Promise<Set<string>> {
     ok: true,
     interrupted: false,
     units: [],
+    cleanup: { dry_run: false, ok: true, storages: [{ storage: "local", kept: 1, deleted: 0, bytes_freed: 0, resumed: 0, errors: [] }] },
   };
   const registry = buildRegistry({ run: { command: "backup", report, exitCode: 0, outcome: "success", recovery: false, logLines: [] }, facts: catalogueFacts([]), notifications: [], unreadableStorages: [] });
   return new Set((await registry.getMetricsAsJSON()).map((m) => m.name));

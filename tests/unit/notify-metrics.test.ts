@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { groupingSegment, pushUrl } from "../../src/metrics/pushgateway.js";
+import { buildRegistry } from "../../src/metrics/registry.js";
+import { catalogueFacts } from "../../src/metrics/series.js";
+import { extraSections } from "../../src/notify/render.js";
 import { heartbeatUrl } from "../../src/notify/heartbeat.js";
 import type { Notice } from "../../src/notify/notice.js";
 import { classifyRun, isRecovery, nextLastRun, runEvents, wants } from "../../src/notify/outcome.js";
@@ -108,5 +111,41 @@ describe("config print masks webhook and heartbeat URLs", () => {
       metrics: { pushgateway: { url: "http://gw:9091" } },
     });
     expect(masked).toEqual({ notifications: { webhooks: [{ url: "***" }], heartbeat: { url: "***" }, email: { password: "***" } }, metrics: { pushgateway: { url: "http://gw:9091" } } });
+  });
+});
+
+describe("retention's cleanup in messages and metrics", () => {
+  const cleanup = {
+    dry_run: false,
+    ok: false,
+    storages: [
+      { storage: "local", kept: 9, deleted: 3, bytes_freed: 3 * 1024 * 1024, resumed: 1, errors: [] },
+      { storage: "s3-offsite", kept: 12, deleted: 0, bytes_freed: 0, resumed: 0, errors: ["deleting app_x.zip failed: AccessDenied"] },
+      { storage: "sftp", kept: 0, deleted: 0, bytes_freed: 0, resumed: 0, errors: [], skipped: "its upload failed in this run" },
+    ],
+  };
+
+  it("the e-mail/Slack sections list each storage's kept, deleted, freed, skipped and errors", () => {
+    const sections = extraSections(report([], { cleanup }));
+    const section = sections.find((s) => s.title.startsWith("Cleanup"));
+    expect(section?.title).toBe("Cleanup (retention) — FAILED");
+    expect(section?.lines).toEqual([
+      "local: 9 kept, 3 deleted, 3.0 MiB freed, 1 interrupted deletion(s) finished",
+      "s3-offsite: 12 kept, 0 deleted, 0 B freed",
+      "sftp: not cleaned (its upload failed in this run)",
+      "s3-offsite: error: deleting app_x.zip failed: AccessDenied",
+    ]);
+    expect(extraSections(report([])).some((s) => s.title.startsWith("Cleanup"))).toBe(false);
+  });
+
+  it("the metrics carry deletions, bytes freed, kept and errors per cleaned storage", async () => {
+    const run = { command: "backup" as const, report: report([], { cleanup }), exitCode: 1, outcome: "failure" as const, recovery: false, logLines: [] };
+    const registry = buildRegistry({ run, facts: catalogueFacts([]), notifications: [], unreadableStorages: [] });
+    const text = await registry.metrics();
+    expect(text).toContain('vya_backup_cleanup_deleted{storage="local"} 3');
+    expect(text).toContain(`vya_backup_cleanup_freed_bytes{storage="local"} ${3 * 1024 * 1024}`);
+    expect(text).toContain('vya_backup_cleanup_errors{storage="s3-offsite"} 1');
+    expect(text).toContain('vya_backup_cleanup_kept{storage="s3-offsite"} 12');
+    expect(text).not.toContain('storage="sftp"');
   });
 });
