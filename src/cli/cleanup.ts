@@ -72,6 +72,11 @@ async function cleanupLocked(opts: { instance: string[]; storage: string[]; dryR
     process.stdout.write(`${text}\n`);
     if (signal) process.exitCode = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
     else process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
+    if (opts.dryRun !== true && config.metrics) {
+      // Its own metrics group (command="cleanup"): never replaces the backup's; never changes the exit code.
+      const [{ cleanupRegistry }, { publishCommandMetrics }] = await Promise.all([import("../metrics/cleanup.js"), import("../metrics/command.js")]);
+      await publishCommandMetrics("cleanup", cleanupRegistry(result, { exitCode: Number(process.exitCode), completedAt: new Date() }), { config, logger: session.logger, redactor: session.redactor });
+    }
   } finally {
     await Promise.all(storages.map((s) => s.close().catch(() => undefined)));
   }

@@ -76,7 +76,7 @@ same target holds its lock (--lock-wait waits), 130/143 interrupted.`,
       // Metrics of the restore, whatever its end (success, failure, interrupt); never its exit code.
       const publish = async (ok: boolean) => {
         if (!session.loaded.config.metrics) return;
-        const { publishRestoreMetrics } = await import("../metrics/restore.js");
+        const { publishRestoreMetrics } = await import("../metrics/command.js");
         await publishRestoreMetrics({ ok, durationMs: Date.now() - started, completedAt: new Date() }, { config: session.loaded.config, logger: session.logger, redactor: session.redactor });
       };
       const { result, signal } = await withInterrupts(async (sig) => {

@@ -1,3 +1,4 @@
+import { addCleanupGauges } from "./cleanup.js";
 import { Counter, Gauge, Registry } from "prom-client";
 import type { FinishedRun } from "../notify/outcome.js";
 import type { NotificationOutcome } from "../notify/notice.js";
@@ -57,27 +58,16 @@ type GaugeOf = <L extends string>(name: string, help: string, labelNames?: reado
 type CounterOf = <L extends string>(name: string, help: string, labelNames?: readonly L[]) => Counter<L>;
 
 /** This run's own values: the units it ran (a unit not in this run keeps only its catalogue gauges). */
-function addRunSections(_registry: Registry, run: FinishedRun, gauge: GaugeOf, counter: CounterOf): void {
+function addRunSections(registry: Registry, run: FinishedRun, gauge: GaugeOf, counter: CounterOf): void {
   const { report } = run;
   const runEnd = Date.parse(report.completed_at) / 1000;
   gauge("vya_backup_run_timestamp_seconds", "When the last run of this command ended.", ["command"]).set({ command: run.command }, runEnd);
   gauge("vya_backup_run_success", "1 when the last run succeeded (exit code 0), else 0.", ["command"]).set({ command: run.command }, run.exitCode === 0 ? 1 : 0);
   gauge("vya_backup_run_exit_code", "Exit code of the last run.", ["command"]).set({ command: run.command }, run.exitCode);
   gauge("vya_backup_run_duration_seconds", "Duration of the last run.", ["command"]).set({ command: run.command }, report.duration_ms / 1000);
-  if (report.cleanup && !report.cleanup.dry_run) {
-    // Retention's cleanup after this run, per storage (absent: no policy, --no-cleanup, or nothing backed up).
-    const deleted = gauge("vya_backup_cleanup_deleted", "Backups deleted by the retention cleanup of the last run, per storage.", ["storage"]);
-    const freed = gauge("vya_backup_cleanup_freed_bytes", "Bytes freed by the retention cleanup of the last run, per storage.", ["storage"]);
-    const kept = gauge("vya_backup_cleanup_kept", "Backups the retention policy kept in the last run's cleanup, per storage.", ["storage"]);
-    const errors = gauge("vya_backup_cleanup_errors", "Failures (deletions, listings, a tripped max_delete) of the last run's cleanup, per storage.", ["storage"]);
-    for (const st of report.cleanup.storages) {
-      if (st.skipped) continue;
-      deleted.set({ storage: st.storage }, st.deleted);
-      freed.set({ storage: st.storage }, st.bytes_freed);
-      kept.set({ storage: st.storage }, st.kept);
-      errors.set({ storage: st.storage }, st.errors.length);
-    }
-  }
+  // Retention's cleanup after this run (absent: no policy, --no-cleanup, or nothing backed up).
+  if (report.cleanup) addCleanupGauges(registry, report.cleanup);
+
 
   const lastRun = gauge("vya_backup_last_run_timestamp_seconds", "When the last run that included this series ended.", SERIES);
   const lastRunOk = gauge("vya_backup_last_run_success", "1 when this series' unit succeeded in the last run that included it, else 0.", SERIES);

@@ -1,5 +1,6 @@
 import { execa } from "execa";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -33,7 +34,7 @@ function expectedKept(backups: FakeBackup[], policy: Record<string, unknown> = P
   return backups.filter((b) => keep.has(b.key));
 }
 
-async function layout(name: string, retention: Record<string, unknown> = POLICY, days = 365) {
+async function layout(name: string, retention: Record<string, unknown> = POLICY, days = 365, extra: Record<string, unknown> = {}) {
   const root = join(dir, name);
   const store = join(root, "store");
   const appBackups = dailyBackups(app, days);
@@ -44,8 +45,8 @@ async function layout(name: string, retention: Record<string, unknown> = POLICY,
     await writeFile(join(store, key), "not ours\n");
   }
   const config = join(root, "config.yaml");
-  await writeFile(config, stringify({ server: { name: "db01" }, storage: { local: { path: store } }, retention, instances: [{ ...pgMain, user: "u", databases: ["app", "crm"] }] }));
-  return { store, config, appBackups, crmBackups };
+  await writeFile(config, stringify({ server: { name: "db01" }, storage: { local: { path: store } }, retention, instances: [{ ...pgMain, user: "u", databases: ["app", "crm"] }], ...extra }));
+  return { root, store, config, appBackups, crmBackups };
 }
 
 describe("cleanup on local storage", () => {
@@ -131,16 +132,26 @@ describe("cleanup on local storage", () => {
   });
 
   it("max_delete trips with its own message and deletes nothing; --force deletes", async () => {
-    const { store, config, appBackups, crmBackups } = await layout("max-delete", { ...POLICY, max_delete: "50%" }, 60);
+    const textfile = join(dir, "max-delete-metrics", "vya.prom");
+    await mkdir(join(textfile, ".."), { recursive: true });
+    const { store, config, appBackups, crmBackups } = await layout("max-delete", { ...POLICY, max_delete: "50%" }, 60, { metrics: { textfile } });
     const before = await filesBelow(store);
     const refused = await runCli(["-c", config, "cleanup"]);
     expect(refused.exitCode).toBe(1);
+    // The cleanup's own metrics (never the backup's textfile): a failed cleanup and its error count.
+    const failedMetrics = await readFile(join(textfile, "..", "vya-cleanup.prom"), "utf8");
+    expect(failedMetrics).toMatch(/^vya_cleanup_success 0$/m);
+    expect(failedMetrics).toMatch(/^vya_backup_cleanup_errors\{storage="local"\} [1-9]/m);
+    expect(existsSync(textfile)).toBe(false);
     expect(String(refused.stdout)).toMatch(/max_delete 50% refuses this cleanup: it would delete \d+ of the 60 backups of pg-main\/app on local/);
     expect(String(refused.stdout)).toContain("nothing was deleted on local");
     expect(await filesBelow(store)).toEqual(before);
 
     const forced = await runCli(["-c", config, "cleanup", "--force"]);
     expect(forced.exitCode, String(forced.stdout)).toBe(0);
+    const metrics = await readFile(join(textfile, "..", "vya-cleanup.prom"), "utf8");
+    expect(metrics).toMatch(/^vya_cleanup_success 1$/m);
+    expect(metrics).toMatch(/^vya_backup_cleanup_deleted\{storage="local"\} [1-9]\d*$/m);
     expect(await filesBelow(store)).toEqual([...keysOf([...expectedKept(appBackups), ...expectedKept(crmBackups)]), ...FOREIGN].sort());
   });
 

@@ -29,32 +29,42 @@ export function restoreRegistry(run: RestoreRun): Registry {
   return registry;
 }
 
-/** `…/vya-backupdb.prom` → `…/vya-backupdb-restore.prom`: a restore never replaces the backup's file. */
-export function restoreTextfile(path: string): string {
-  return path.replace(/(\.prom)?$/, "-restore.prom");
+/** `…/vya-backupdb.prom` → `…/vya-backupdb-<command>.prom`: a restore or cleanup never replaces the backup's file. */
+export function commandTextfile(path: string, command: "restore" | "cleanup"): string {
+  return path.replace(/(\.prom)?$/, `-${command}.prom`);
 }
 
 /**
  * After a restore: pushed to its own group (`command="restore"`), so it never replaces the
  * backup's metrics, and written to its own textfile. Never throws.
  */
-export async function publishRestoreMetrics(run: RestoreRun, ctx: { config: Config; logger: Logger; redactor: Redactor }): Promise<MetricsOutcome[]> {
+export async function publishRestoreMetrics(run: RestoreRun, ctx: PublishContext): Promise<MetricsOutcome[]> {
+  return publishCommandMetrics("restore", restoreRegistry(run), ctx);
+}
+
+export interface PublishContext {
+  config: Config;
+  logger: Logger;
+  redactor: Redactor;
+}
+
+/** A command's own metrics group (`command=<name>`) and textfile (`-<name>.prom`). Never throws. */
+export async function publishCommandMetrics(command: "restore" | "cleanup", registry: Registry, ctx: PublishContext): Promise<MetricsOutcome[]> {
   const metrics = ctx.config.metrics;
   const outcomes: MetricsOutcome[] = [];
   if (!metrics) return outcomes;
-  const registry = restoreRegistry(run);
   const targets: [MetricsOutcome["target"], () => Promise<void>][] = [];
   const push = metrics.pushgateway;
-  if (push) targets.push(["pushgateway", () => pushMetrics(push, { instance: ctx.config.server.name, command: "restore" }, registry)]);
+  if (push) targets.push(["pushgateway", () => pushMetrics(push, { instance: ctx.config.server.name, command }, registry)]);
   const file = metrics.textfile;
-  if (file) targets.push(["textfile", () => writeTextfile(restoreTextfile(file), registry)]);
+  if (file) targets.push(["textfile", () => writeTextfile(commandTextfile(file, command), registry)]);
   for (const [target, work] of targets) {
     try {
       await work();
       outcomes.push({ target, status: "sent" });
     } catch (err) {
       const error = ctx.redactor.redact(describeError(err));
-      ctx.logger.warn({ target, err: error }, "publishing restore metrics failed (the exit code is unchanged)");
+      ctx.logger.warn({ target, err: error }, `publishing ${command} metrics failed (the exit code is unchanged)`);
       outcomes.push({ target, status: "failed", error });
     }
   }
