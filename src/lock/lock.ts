@@ -32,9 +32,18 @@ export interface LockOptions {
   onWait?: (holder: LockHolder | null) => void;
 }
 
-/** The socket name of a lock: a hash, so any text (server name, path) fits the 108-byte limit. */
+/** sun_path's size on Linux. */
+const SUN_PATH_BYTES = 108;
+
+/**
+ * The socket name of a lock: a hash, so any text (server name, path) fits, padded to all of
+ * sun_path's 108 bytes. Node 20 binds an abstract name padded with NULs to 108 bytes, Node ≥ 22
+ * binds it at its exact length: only a full-length name is the same socket for both, so the npm
+ * install (the host's Node) and the single executable (Node 24) lock each other out.
+ */
 export function lockAddress(name: string): string {
-  return `\0vya-backupdb/${createHash("sha256").update(name).digest("hex").slice(0, 40)}`;
+  const base = `\0vya-backupdb/lock/${createHash("sha256").update(name).digest("hex")}/`;
+  return base.padEnd(SUN_PATH_BYTES, "-");
 }
 
 /** Takes the lock `name` (e.g. "backup db01 /var/backups"), waiting up to `waitMs`; LockedError (exit 3) if it stays held. */

