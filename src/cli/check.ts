@@ -12,7 +12,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function registerCheck(program: Command): void {
   program
     .command("check")
-    .description("is everything a backup needs in place? tools, servers, logins, privileges, storage, remotes; backs nothing up")
+    .description("is everything a backup needs in place? tools, servers, logins, privileges, storage, remotes, SMTP, Pushgateway; backs nothing up")
     .option("-i, --instance <id|name>", "only this instance (repeatable; default: every enabled one)", collect, [])
     .option("--json", "print the checks as JSON on stdout")
     .addHelpText(
@@ -22,7 +22,7 @@ One line per check: OK, WARN or FAIL, with the fix. Checks: the config file (wor
 inline secrets: WARN), each instance (dump tool found with a version that fits the server, server
 reachable, login, the privileges a consistent dump needs, restore tools), local storage (writable,
 free space against the newest backups' size), each remote (a probe object written, read back,
-deleted). Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage or config error.`,
+deleted), SMTP (connect, STARTTLS, AUTH; nothing sent) and the Pushgateway (/-/ready). Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage or config error.`,
     )
     .action(async (opts: { instance: string[] }, command: Command) => {
       const globals = globalsOf(command);

@@ -2,7 +2,7 @@ import type { Registry } from "prom-client";
 import type { MetricsConfig } from "../config/monitoring-schema.js";
 import { OperationError } from "../util/errors.js";
 
-type PushgatewayConfig = NonNullable<MetricsConfig["pushgateway"]>;
+export type PushgatewayConfig = NonNullable<MetricsConfig["pushgateway"]>;
 
 /**
  * One grouping-key segment as the Pushgateway requires: a value holding "/" or empty is sent
@@ -25,12 +25,17 @@ export function pushUrl(base: string, job: string, grouping: Record<string, stri
   return `${root}/metrics/${groupingSegment("job", job)}/${groupingPath(grouping)}`;
 }
 
+/** Basic or bearer authorization, as configured (shared by the push and `check`). */
+export function authHeaders(config: PushgatewayConfig): Record<string, string> {
+  if (config.username !== undefined) return { authorization: `Basic ${Buffer.from(`${config.username}:${config.password ?? ""}`).toString("base64")}` };
+  if (config.bearer_token !== undefined) return { authorization: `Bearer ${config.bearer_token}` };
+  return {};
+}
+
 /** PUT: the group's metrics are replaced by exactly these (which is why they derive from the catalogue). */
 export async function pushMetrics(config: PushgatewayConfig, grouping: Record<string, string>, registry: Registry): Promise<void> {
   const url = pushUrl(config.url, config.job, grouping);
-  const headers: Record<string, string> = { "content-type": registry.contentType };
-  if (config.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${config.username}:${config.password ?? ""}`).toString("base64")}`;
-  else if (config.bearer_token !== undefined) headers.authorization = `Bearer ${config.bearer_token}`;
+  const headers: Record<string, string> = { "content-type": registry.contentType, ...authHeaders(config) };
   const where = new URL(config.url).host;
   let response: Response;
   try {

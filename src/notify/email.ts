@@ -39,8 +39,37 @@ export function composeEmail(notice: Notice, config: Pick<EmailChannel, "attach_
   };
 }
 
+/** The SMTP port a config means: the given one, else 465 for implicit TLS and 587 otherwise. */
+export const smtpPort = (config: EmailChannel): number => config.port ?? (config.tls === "implicit" ? 465 : 587);
+
+/** The nodemailer transport of a config, shared by sending and `check` (verify): same TLS, AUTH and timeouts. */
+export function smtpTransport(config: EmailChannel, timeoutMs: number) {
+  let ca: Buffer | undefined;
+  if (config.ca_file) {
+    try {
+      ca = readFileSync(config.ca_file);
+    } catch (err) {
+      throw new OperationError(`cannot read notifications.email.ca_file: ${describeError(err)}`, { cause: err });
+    }
+  }
+  return nodemailer.createTransport({
+    host: config.host,
+    port: smtpPort(config),
+    secure: config.tls === "implicit",
+    requireTLS: config.tls === "starttls",
+    ignoreTLS: config.tls === "none",
+    ...(config.user ? { auth: { user: config.user, pass: config.password ?? "" } } : {}),
+    tls: { rejectUnauthorized: true, ...(ca ? { ca } : {}) },
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+}
+
 export function emailChannel(config: EmailChannel, redactor: Redactor): Channel {
-  const port = config.port ?? (config.tls === "implicit" ? 465 : 587);
+  const port = smtpPort(config);
   return {
     name: "email",
     kind: "email",
@@ -48,28 +77,7 @@ export function emailChannel(config: EmailChannel, redactor: Redactor): Channel 
     due: (notice) => notice.type === "test" || (notice.type === "start" ? config.on.includes("start") : wants(config.on, notice.events)),
     send: async (notice, timeoutMs) => {
       const message = composeEmail(notice, config, redactor);
-      let ca: Buffer | undefined;
-      if (config.ca_file) {
-        try {
-          ca = readFileSync(config.ca_file);
-        } catch (err) {
-          throw new OperationError(`cannot read notifications.email.ca_file: ${describeError(err)}`, { cause: err });
-        }
-      }
-      const transport = nodemailer.createTransport({
-        host: config.host,
-        port,
-        secure: config.tls === "implicit",
-        requireTLS: config.tls === "starttls",
-        ignoreTLS: config.tls === "none",
-        ...(config.user ? { auth: { user: config.user, pass: config.password ?? "" } } : {}),
-        tls: { rejectUnauthorized: true, ...(ca ? { ca } : {}) },
-        connectionTimeout: timeoutMs,
-        greetingTimeout: timeoutMs,
-        socketTimeout: timeoutMs,
-        disableFileAccess: true,
-        disableUrlAccess: true,
-      });
+      const transport = smtpTransport(config, timeoutMs);
       const domain = config.from.replace(/^.*@/, "").replace(/[>\s].*$/, "") || "localhost";
       try {
         await transport.sendMail({
