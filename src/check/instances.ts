@@ -3,6 +3,7 @@ import { sourceFor } from "../sources/registry.js";
 import type { BackupUnit } from "../sources/source.js";
 import { describeError } from "../util/errors.js";
 import { fixFor } from "./fix-hints.js";
+import { checkPitrSettings } from "./pitr.js";
 import { checkMysqlPrivileges } from "./privileges-mysql.js";
 import { checkPostgresPrivileges } from "./privileges-postgres.js";
 import { fail, ok, type CheckContext, type CheckResult } from "./result.js";
@@ -34,5 +35,6 @@ export async function checkInstance(instance: Instance, ctx: CheckContext): Prom
   } catch (err) {
     results.push(fail("privileges", name, ctx.redactor.redact(describeError(err))));
   }
+  if (instance.type === "postgres" && instance.pitr?.enabled) results.push(...(await checkPitrSettings(instance, databases[0] ?? "postgres", ctx)));
   return results;
 }

@@ -119,4 +119,17 @@ describe("check: ready to run, without backing up", () => {
     expect(String(result.stdout)).toMatch(/^OK {4}files found: files-9: 1 paths matching/m);
     expectNoSecrets(result);
   });
+
+  it("a pitr.enabled instance on a server that does not archive: FAIL lines naming each setting and its fix (exit 1)", async () => {
+    // The harness's server runs with archive_mode off and no archive_command.
+    const config = await writeConfig("pitr.yaml", [pgInstance({ id: 7, name: "pg-pitr", databases: [DB_OK], pitr: { enabled: true } })]);
+    const result = await check(config);
+    expect(result.exitCode, String(result.stdout)).toBe(1);
+    const out = String(result.stdout);
+    expect(out).toMatch(/^FAIL {2}pitr archiving: pg-pitr: archive_mode is off: set it to on \(restart needed\) — fix: ALTER SYSTEM SET archive_mode = on; then restart PostgreSQL$/m);
+    expect(out).toMatch(/^FAIL {2}pitr archiving: pg-pitr: archive_command "\(disabled\)" does not call vya-backupdb wal-push — fix: ALTER SYSTEM SET archive_command = 'vya-backupdb -c <this config> wal-push %p %f -i 7'/m);
+    // What a dump needs is still checked, and fine.
+    expect(out).toMatch(/^OK {4}privileges: pg-pitr\/vya_check_ok: /m);
+    expectNoSecrets(result);
+  });
 });
