@@ -4,7 +4,7 @@ import { selectInstances } from "../run/select.js";
 import { collectStatus } from "../status/collect.js";
 import { formatAge, type StatusRow } from "../status/freshness.js";
 import { NAGIOS, nagiosLine } from "../status/nagios.js";
-import { parseAgeMs } from "../util/age.js";
+import { freshnessThreshold, type Threshold } from "../status/threshold.js";
 import { describeError, EXIT } from "../util/errors.js";
 import { globalsOf } from "./globals.js";
 import { openSession } from "./session.js";
@@ -29,7 +29,8 @@ export function registerStatus(program: Command): void {
     .addHelpText(
       "after",
       `
-States: fresh (newest completed backup younger than status.max_age, default 26h), stale,
+States: fresh (newest completed backup younger than status.max_age; unset: completed after the
+latest scheduled start of schedule.on_calendar whose run is over by now; else 26h), stale,
 never (no backup), failed (the newest run did not complete it; its run record says what it
 planned). Exit codes: 0 all fresh, 1 anything else, 2 usage or config error; with --nagios the
 plugin codes above (a config error is UNKNOWN).`,
@@ -54,25 +55,26 @@ async function readStatus(flags: StatusFlags, globals: ReturnType<typeof globals
   const session = await openSession({ ...globals, logLevel: flags.nagios ? "error" : globals.logLevel });
   const config = session.loaded.config;
   const instances = selectInstances(config, flags.instance);
-  const maxAgeMs = parseAgeMs(config.status.max_age) ?? 26 * 3_600_000;
+  const now = new Date();
+  const threshold = freshnessThreshold(config, now);
   const storage = await openReadStorage(config, flags.storage, { redactor: session.redactor, logger: session.logger });
   try {
-    const { rows, running } = await collectStatus(config, session.loaded.file, instances, storage, maxAgeMs);
-    return { session, rows, running, maxAgeSeconds: maxAgeMs / 1000, root: storage.describe("") };
+    const { rows, running } = await collectStatus(config, session.loaded.file, instances, storage, threshold, now);
+    return { session, rows, running, threshold, maxAgeSeconds: Math.round(threshold.maxAgeMs / 1000), root: storage.describe("") };
   } finally {
     await storage.close();
   }
 }
 
 async function printStatus(flags: StatusFlags, globals: ReturnType<typeof globalsOf>): Promise<void> {
-  const { session, rows, running, maxAgeSeconds, root } = await readStatus(flags, globals);
+  const { session, rows, running, threshold, maxAgeSeconds, root } = await readStatus(flags, globals);
   const ok = rows.length > 0 && rows.every((r) => r.state === "fresh");
-  const text = globals.json ? session.redactor.json({ ok, running, max_age_seconds: maxAgeSeconds, storage: root, rows }) : session.redactor.redact(renderStatus(rows, running, maxAgeSeconds));
+  const text = globals.json ? session.redactor.json({ ok, running, max_age_seconds: maxAgeSeconds, threshold: { source: threshold.source, ...(threshold.scheduled ? { scheduled_start: threshold.scheduled.start, due: threshold.scheduled.due } : {}) }, storage: root, rows }) : session.redactor.redact(renderStatus(rows, running, maxAgeSeconds, threshold));
   process.stdout.write(`${text}\n`);
   process.exitCode = ok ? EXIT.ok : EXIT.failed;
 }
 
-function renderStatus(rows: readonly StatusRow[], running: boolean, maxAgeSeconds: number): string {
+function renderStatus(rows: readonly StatusRow[], running: boolean, maxAgeSeconds: number, threshold: Threshold): string {
   if (rows.length === 0) return "no enabled instance in the config";
   const table = renderTable(
     ["state", "instance", "database", "newest backup (UTC)", "age", "size"],
@@ -87,6 +89,6 @@ function renderStatus(rows: readonly StatusRow[], running: boolean, maxAgeSecond
   );
   const notes = rows.filter((r) => r.detail).map((r) => `${r.instance}${r.database ? `/${r.database}` : ""}: ${r.detail}`);
   const fresh = rows.filter((r) => r.state === "fresh").length;
-  const summary = `${fresh} of ${rows.length} fresh (threshold ${formatAge(maxAgeSeconds)})${running ? "; a backup is running now" : ""}`;
+  const summary = `${fresh} of ${rows.length} fresh (threshold ${formatAge(maxAgeSeconds)}${threshold.source === "schedule" ? " from schedule.on_calendar" : ""})${running ? "; a backup is running now" : ""}`;
   return [table, ...notes, summary].join("\n");
 }

@@ -228,8 +228,8 @@ export const statusSchema = z
     max_age: z
       .string()
       .regex(AGE_RE, "expected an age such as 90m, 26h, 2d")
-      .default("26h")
-      .describe("`status`: a backup older than this is stale (default 26h: a daily schedule plus slack)."),
+      .optional()
+      .describe("`status`: a backup older than this is stale. Unset: derived from schedule.on_calendar (the latest scheduled start whose run is over by now, with randomized_delay and timeout), else 26h."),
   })
   .strict();
 
@@ -243,7 +243,7 @@ export const configSchema = z
     notifications: notificationsSchema.optional(),
     metrics: metricsSchema.optional(),
     retention: retentionSchema.optional().describe("The default retention policy (GFS); none: nothing is ever deleted."),
-    status: statusSchema.default({ max_age: "26h" }),
+    status: statusSchema.default({}),
     schedule: scheduleSchema.optional().describe("When the generated systemd timer or cron line runs a backup (vya-backupdb schedule print)."),
     encryption: encryptionSchema.optional(),
   })

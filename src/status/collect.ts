@@ -5,9 +5,10 @@ import { lockHolder } from "../lock/lock.js";
 import { runLockName } from "../lock/names.js";
 import type { Storage } from "../storage/storage.js";
 import { computeStatus, type StatusRow } from "./freshness.js";
+import type { Threshold } from "./threshold.js";
 
 /** status: read from the catalogue (sidecars and run records) in `storage`; no state file. */
-export async function collectStatus(config: Config, configFile: string, instances: readonly Instance[], storage: Storage, maxAgeMs: number, now = new Date()): Promise<{ rows: StatusRow[]; running: boolean }> {
+export async function collectStatus(config: Config, configFile: string, instances: readonly Instance[], storage: Storage, threshold: Threshold, now = new Date()): Promise<{ rows: StatusRow[]; running: boolean }> {
   const entries = await listCatalog(storage);
   const records = new Map<string, NewestRecord | null>();
   for (const instance of instances) {
@@ -16,5 +17,5 @@ export async function collectStatus(config: Config, configFile: string, instance
   }
   // A run in progress has planned units it has not finished yet: they are not failures.
   const running = (await lockHolder(runLockName(config, configFile))) !== undefined;
-  return { rows: computeStatus({ server: config.server.name, instances, entries, records, running, now, maxAgeMs }), running };
+  return { rows: computeStatus({ server: config.server.name, instances, entries, records, running, now, maxAgeMs: threshold.maxAgeMs, ...(threshold.staleDetail ? { staleDetail: threshold.staleDetail } : {}) }), running };
 }

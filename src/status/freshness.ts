@@ -32,6 +32,8 @@ export interface StatusInput {
   running: boolean;
   now: Date;
   maxAgeMs: number;
+  /** A stale row's detail when the threshold is not status.max_age (the schedule's missed run). */
+  staleDetail?: string;
 }
 
 interface Unit {
@@ -68,7 +70,7 @@ export function computeStatus(input: StatusInput): StatusRow[] {
       const ageMs = completedAt ? input.now.getTime() - Date.parse(completedAt) : null;
       const failure = planningError ? `the newest run (${record?.startedAt}) could not plan its units: ${planningError}` : unfinished(input, record, unit, name);
       const state: Freshness = failure ? "failed" : ageMs === null ? "never" : ageMs > input.maxAgeMs ? "stale" : "fresh";
-      const detail = failure ?? (state === "never" ? "no backup in storage" : state === "stale" ? `older than ${formatAge(input.maxAgeMs / 1000)} (status.max_age)` : null);
+      const detail = failure ?? (state === "never" ? "no backup in storage" : state === "stale" ? (input.staleDetail ?? `older than ${formatAge(input.maxAgeMs / 1000)} (status.max_age)`) : null);
       rows.push({
         instance: name,
         database: unit.kind === "globals" ? "(globals)" : unit.database,

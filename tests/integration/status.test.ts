@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
 import { runCli } from "../helpers/cli.js";
 import { archivesIn } from "../helpers/db-run.js";
 import { writeStoreConfig } from "../helpers/store-config.js";
@@ -77,6 +78,25 @@ describe("status: freshness from the catalogue", () => {
     const nagios = await status("-i", "1", "--nagios");
     expect(nagios.exitCode).toBe(2);
     expect(String(nagios.stdout)).toMatch(/^VYA-BACKUPDB CRITICAL - files-ok stale \|/);
+  });
+
+  it("with schedule.on_calendar and no status.max_age, freshness is measured against the schedule; max_age still overrides", async () => {
+    // A schedule that elapsed once, on 2020-01-01: the 3-day-old backup of files-ok (previous test) came after it.
+    const base = parse(await readFile(config, "utf8")) as Record<string, unknown>;
+    const scheduled = join(dir, "scheduled.yaml");
+    await writeFile(scheduled, stringify({ ...base, schedule: { on_calendar: "2020-01-01 00:00", randomized_delay: "0", timeout: "1h", timezone: "UTC" } }));
+    const result = await runCli(["-c", scheduled, "status", "-i", "1"]);
+    expect(result.exitCode, String(result.stdout)).toBe(0);
+    expect(String(result.stdout)).toMatch(/^FRESH\s+files-ok\s+-\s+\S+ \S+\s+3d/m);
+    expect(String(result.stdout)).toMatch(/1 of 1 fresh \(threshold \d+d \d+h from schedule\.on_calendar\)/);
+    const json = JSON.parse(String((await runCli(["-c", scheduled, "--json", "status", "-i", "1"])).stdout)) as { threshold: unknown };
+    expect(json.threshold).toEqual({ source: "schedule", scheduled_start: "2020-01-01T00:00:00.000Z", due: "2020-01-01T01:00:00.000Z" });
+
+    const overridden = join(dir, "overridden.yaml");
+    await writeFile(overridden, stringify({ ...base, status: { max_age: "26h" }, schedule: { on_calendar: "2020-01-01 00:00", timezone: "UTC" } }));
+    const stale = await runCli(["-c", overridden, "status", "-i", "1"]);
+    expect(stale.exitCode).toBe(1);
+    expect(String(stale.stdout)).toContain("files-ok: older than 1d 2h (status.max_age)");
   });
 
   it("--nagios with a broken config answers UNKNOWN (3) on one line", async () => {
