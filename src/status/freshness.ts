@@ -1,6 +1,7 @@
 import type { CatalogEntry } from "../catalog/list.js";
 import { unitDirectory, type NewestRecord } from "../catalog/run-record.js";
 import { instanceName, type Instance } from "../config/schema.js";
+import type { InstanceState } from "../state/last-run.js";
 
 /**
  * fresh: the newest completed backup is younger than the threshold; stale: older; never: none;
@@ -32,6 +33,8 @@ export interface StatusInput {
   running: boolean;
   now: Date;
   maxAgeMs: number;
+  /** The last-run state file (options.state_dir), when there is one: each instance's last outcome. */
+  lastRun?: { file: string; instances: Readonly<Record<string, InstanceState>> } | null;
   /** A stale row's detail when the threshold is not status.max_age (the schedule's missed run). */
   staleDetail?: string;
 }
@@ -47,6 +50,7 @@ const unitId = (u: Unit) => `${u.kind}\0${u.database ?? ""}`;
 export function computeStatus(input: StatusInput): StatusRow[] {
   const rows: StatusRow[] = [];
   for (const instance of input.instances.filter((i) => i.enabled)) {
+    const first = rows.length;
     const name = instanceName(instance);
     const mine = input.entries.filter((e) => e.state === "complete" && e.sidecar && e.sidecar.purpose !== "safety" && e.sidecar.instance.name === name);
     const record = input.records.get(name) ?? null;
@@ -81,8 +85,25 @@ export function computeStatus(input: StatusInput): StatusRow[] {
         detail,
       });
     }
+    markFailedRun(input, rows.slice(first), record, name);
   }
   return rows;
+}
+
+/**
+ * The state file says this instance's last run failed, and that run is the newest one: when the
+ * run record could not say which unit (every planned unit has its archive, yet an upload or the
+ * run itself failed; or no record was written), every row of the instance shows the failure.
+ */
+function markFailedRun(input: StatusInput, rows: StatusRow[], record: NewestRecord | null, name: string): void {
+  const state = input.lastRun?.instances[name];
+  if (!state || state.outcome !== "failure" || input.running || rows.some((r) => r.state === "failed")) return;
+  const newest = !record || record.runId === state.run_id || Date.parse(state.completed_at) >= Date.parse(record.startedAt);
+  if (!newest) return;
+  for (const row of rows) {
+    row.state = "failed";
+    row.detail = `the last run (${state.completed_at}, run ${state.run_id}) failed: ${input.lastRun?.file} says so; its log or e-mail says why`;
+  }
 }
 
 /** Why the newest run left this unit unfinished, or null when it finished it (or did not plan it, or still runs). */

@@ -5,6 +5,7 @@ import { parse, stringify } from "yaml";
 import { runCli } from "../helpers/cli.js";
 import { archivesIn } from "../helpers/db-run.js";
 import { writeStoreConfig } from "../helpers/store-config.js";
+import { freePort } from "../helpers/ports.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
 let dir: string;
@@ -97,6 +98,39 @@ describe("status: freshness from the catalogue", () => {
     const stale = await runCli(["-c", overridden, "status", "-i", "1"]);
     expect(stale.exitCode).toBe(1);
     expect(String(stale.stdout)).toContain("files-ok: older than 1d 2h (status.max_age)");
+  });
+
+  it("a run that failed after writing its archives (an upload): FAILED from the state file, though the run record and the archive look complete", async () => {
+    await mkdir(join(dir, "up"));
+    await writeFile(join(dir, "up", "a.txt"), "up\n");
+    await mkdir(join(dir, "state"));
+    const closed = await freePort();
+    const base = { server: { name: "db01" }, options: { state_dir: join(dir, "state") }, instances: [{ id: 4, name: "files-up", type: "files", paths: [`${dir}/up/*`] }] };
+    const withRemote = join(dir, "upload.yaml");
+    await writeFile(withRemote, stringify({ ...base, storage: { local: { path: join(dir, "store") }, remotes: [{ name: "nas", type: "sftp", host: "127.0.0.1", port: closed, username: "u", password: "pw", path: "/srv", retries: 0 }] } }));
+    const backup = await runCli(["-c", withRemote, "backup"]);
+    expect(backup.exitCode).toBe(1);
+    const [archive] = await archivesIn(join(dir, "store", "db01", "files-up"), ".tar.gz");
+    expect(archive).toBeDefined();
+    const state = JSON.parse(await readFile(join(dir, "state", "last-run.db01.json"), "utf8")) as { run_id: string; instances: Record<string, { outcome: string }> };
+    expect(state.instances["files-up"]?.outcome).toBe("failure");
+
+    const result = await runCli(["-c", withRemote, "--json", "status"]);
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(String(result.stdout)) as { rows: { instance: string; state: string; detail: string; newest: unknown }[] };
+    expect(report.rows).toHaveLength(1);
+    expect(report.rows[0]).toMatchObject({ instance: "files-up", state: "failed" });
+    expect(report.rows[0]?.newest).not.toBeNull();
+    expect(report.rows[0]?.detail).toContain(`run ${state.run_id}) failed: ${join(dir, "state", "last-run.db01.json")} says so`);
+    expect(String((await runCli(["-c", withRemote, "status", "--nagios"])).stdout)).toMatch(/^VYA-BACKUPDB WARNING - files-up failed \|/);
+
+    // The next good run (no remote now) clears it.
+    const local = join(dir, "upload-local.yaml");
+    await writeFile(local, stringify({ ...base, storage: { local: { path: join(dir, "store") } } }));
+    expect((await runCli(["-c", local, "backup"])).exitCode).toBe(0);
+    const after = await runCli(["-c", local, "status"]);
+    expect(after.exitCode, String(after.stdout)).toBe(0);
+    expect(String(after.stdout)).toMatch(/^FRESH\s+files-up/m);
   });
 
   it("--nagios with a broken config answers UNKNOWN (3) on one line", async () => {

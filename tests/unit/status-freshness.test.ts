@@ -56,6 +56,18 @@ describe("computeStatus", () => {
     expect(run([...entries], rec, running)).toEqual(expected);
   });
 
+  it.each([
+    ["the state file says the newest run (r1) failed, its record saw every archive: every row failed", "r1", 1.9, null, ["app:failed", "crm:failed"]],
+    ["…a failure the run record names itself keeps only that row failed", "r1", 1.9, "crm", ["app:fresh", "crm:failed"]],
+    ["a state file older than the newest run record (a later run did not write it) is ignored", "r0", 20, null, ["app:fresh", "crm:fresh"]],
+  ] as const)("%s", (_name, stateRun, stateHoursAgo, missing, expected) => {
+    const entries = [entry("app", 2, "r1"), ...(missing === "crm" ? [entry("crm", 25, "r0")] : [entry("crm", 2, "r1")])];
+    const lastRun = { file: "/var/lib/vya-backupdb/last-run.db01.json", instances: { pg: { outcome: "failure" as const, run_id: stateRun, completed_at: new Date(NOW.getTime() - stateHoursAgo * H).toISOString(), last_success_at: null } } };
+    const rows = computeStatus({ server: "db01", instances: config.instances, entries, records: new Map([["pg", record("r1", 2.1, ["app", "crm"])]]), running: false, now: NOW, maxAgeMs: 26 * H, lastRun });
+    expect(rows.map((r) => `${r.database}:${r.state}`)).toEqual(expected);
+    if (expected[0] === "app:failed") expect(rows[0]?.detail).toMatch(/^the last run \(.*, run r1\) failed: \/var\/lib\/vya-backupdb\/last-run\.db01\.json says so/);
+  });
+
   it("Nagios: CRITICAL for stale or never, WARNING for a failed run with a fresh backup before it, OK otherwise", () => {
     const rows = (entries: CatalogEntry[], rec: NewestRecord | null) => computeStatus({ server: "db01", instances: config.instances, entries, records: new Map([["pg", rec]]), running: false, now: NOW, maxAgeMs: 26 * H });
     expect(nagiosLine(rows([entry("app", 2, "r1"), entry("crm", 2, "r1")], null), 93600).code).toBe(0);
