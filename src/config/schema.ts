@@ -159,6 +159,11 @@ export const pitrSchema = z
   .object({
     enabled: z.boolean().default(false).describe("Take a pg_basebackup with every backup and accept wal-push / wal-fetch for this instance."),
     compression_level: level.default(1).describe("Deflate level of archived WAL segments (wal-push runs once per 16 MiB segment: fast by default)."),
+    max_wal_age: z
+      .string()
+      .regex(AGE_RE, "expected an age such as 30m, 1h, 6h")
+      .default("1h")
+      .describe("`status`: the newest archived WAL segment older than this is stale (archiving stopped). Keep it above the server's archive_timeout: an idle server without one switches segments rarely."),
   })
   .strict();
 

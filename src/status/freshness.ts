@@ -14,7 +14,7 @@ export interface StatusRow {
   instance: string;
   /** The database, "(globals)", or null for a files instance. */
   database: string | null;
-  kind: "database" | "globals" | "files" | "basebackup" | "instance";
+  kind: "database" | "globals" | "files" | "basebackup" | "instance" | "wal";
   state: Freshness;
   /** The newest completed backup. */
   newest: { archive: string; completed_at: string; size_bytes: number } | null;
@@ -40,7 +40,7 @@ export interface StatusInput {
 }
 
 interface Unit {
-  kind: StatusRow["kind"];
+  kind: Exclude<StatusRow["kind"], "wal">;
   database: string | null;
 }
 

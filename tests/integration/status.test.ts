@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
@@ -131,6 +132,39 @@ describe("status: freshness from the catalogue", () => {
     const after = await runCli(["-c", local, "status"]);
     expect(after.exitCode, String(after.stdout)).toBe(0);
     expect(String(after.stdout)).toMatch(/^FRESH\s+files-up/m);
+  });
+
+  it("a PITR instance: a (wal) row with the newest archived segment's age, stale after pitr.max_wal_age", async () => {
+    const pitr = join(dir, "pitr.yaml");
+    await writeFile(pitr, stringify({ server: { name: "db01" }, storage: { local: { path: join(dir, "store") } }, instances: [{ id: 5, name: "pg-pitr", type: "postgres", user: "postgres", pitr: { enabled: true, max_wal_age: "30m" } }] }));
+    const walRow = async () => {
+      const result = await runCli(["-c", pitr, "--json", "status"]);
+      expect(result.exitCode).toBe(1); // no base backup yet: the instance row is NEVER
+      return (JSON.parse(String(result.stdout)) as { rows: { kind: string; database: string; state: string; newest: { archive: string; completed_at: string } | null; detail: string | null }[] }).rows.find((r) => r.kind === "wal");
+    };
+    expect(await walRow()).toMatchObject({ database: "(wal)", state: "never", newest: null });
+
+    // Pushed at once, out of order: the newest is the highest segment number, not the last pushed.
+    const names = ["000000010000000000000004", "000000010000000000000006", "000000010000000000000005"];
+    const pushes = await Promise.all(
+      names.map(async (name) => {
+        await writeFile(join(dir, name), randomBytes(64 * 1024));
+        return runCli(["-c", pitr, "wal-push", join(dir, name), name, "-i", "5"]);
+      }),
+    );
+    for (const pushed of pushes) expect(pushed.exitCode, String(pushed.stderr)).toBe(0);
+    expect(await walRow()).toMatchObject({ state: "fresh", newest: { archive: "000000010000000000000006" }, detail: null });
+
+    // The newest segment archived 2 hours ago: archiving stopped.
+    const marker = join(dir, "store", "db01", "pg-pitr", "_wal", "000000010000000000000006.gz.json");
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    await writeFile(marker, JSON.stringify({ ...JSON.parse(await readFile(marker, "utf8")), archived_at: old.toISOString() }));
+    await utimes(marker, old, old);
+    const [table, nagios] = await Promise.all([runCli(["-c", pitr, "status"]), runCli(["-c", pitr, "status", "--nagios"])]);
+    expect(String(table.stdout)).toMatch(/^STALE\s+pg-pitr\s+\(wal\)\s+\S+ \S+\s+2h/m);
+    expect(String(table.stdout)).toContain("pg-pitr/(wal): newest archived WAL segment 000000010000000000000006 is older than 30m (pitr.max_wal_age 30m)");
+    expect(nagios.exitCode).toBe(2);
+    expect(String(nagios.stdout)).toMatch(/^VYA-BACKUPDB CRITICAL - .*pg-pitr\/\(wal\) stale/);
   });
 
   it("--nagios with a broken config answers UNKNOWN (3) on one line", async () => {
