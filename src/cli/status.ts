@@ -31,8 +31,9 @@ export function registerStatus(program: Command): void {
       `
 States: fresh (newest completed backup younger than status.max_age; unset: completed after the
 latest scheduled start of schedule.on_calendar whose run is over by now; else 26h), stale,
-never (no backup), failed (the newest run did not complete it; its run record says what it
-planned). Exit codes: 0 all fresh, 1 anything else, 2 usage or config error; with --nagios the
+never (no backup), failed (the newest run did not complete it, as its run record or the
+last-run state file in options.state_dir says). A PITR instance adds a (wal) row: the newest
+archived WAL segment against pitr.max_wal_age (default 1h). Exit codes: 0 all fresh, 1 anything else, 2 usage or config error; with --nagios the
 plugin codes above (a config error is UNKNOWN).`,
     )
     .action(async (flags: StatusFlags, command: Command) => {
