@@ -75,10 +75,10 @@ describe("check: SMTP and Pushgateway reachable", () => {
 
   it("an SMTP port nobody listens on, and a certificate from another CA, FAIL naming the cause", async () => {
     const closed = await freePort();
-    const refused = await check(await writeConfig("closed.yaml", { port: closed }, { url: gateway.url }));
+    const [closedConfig, otherCaConfig] = await Promise.all([writeConfig("closed.yaml", { port: closed }, { url: gateway.url }), writeConfig("other-ca.yaml", { port: smtp.port, ca_file: certs.otherCa }, { url: gateway.url })]);
+    const [refused, otherCa] = await Promise.all([check(closedConfig), check(otherCaConfig)]);
     expect(refused.exitCode).toBe(1);
     expect(String(refused.stdout)).toMatch(new RegExp(`^FAIL {2}smtp reachable: email 127\\.0\\.0\\.1:${closed}: .*ECONNREFUSED.* — fix: check notifications\\.email\\.host and port`, "m"));
-    const otherCa = await check(await writeConfig("other-ca.yaml", { port: smtp.port, ca_file: certs.otherCa }, { url: gateway.url }));
     expect(otherCa.exitCode).toBe(1);
     expect(String(otherCa.stdout)).toMatch(/^FAIL {2}smtp reachable: .*certificate.* — fix: .*ca_file/m);
   });

@@ -87,16 +87,16 @@ describe("status: freshness from the catalogue", () => {
     const base = parse(await readFile(config, "utf8")) as Record<string, unknown>;
     const scheduled = join(dir, "scheduled.yaml");
     await writeFile(scheduled, stringify({ ...base, schedule: { on_calendar: "2020-01-01 00:00", randomized_delay: "0", timeout: "1h", timezone: "UTC" } }));
-    const result = await runCli(["-c", scheduled, "status", "-i", "1"]);
+    const overridden = join(dir, "overridden.yaml");
+    await writeFile(overridden, stringify({ ...base, status: { max_age: "26h" }, schedule: { on_calendar: "2020-01-01 00:00", timezone: "UTC" } }));
+    const [result, jsonRun, stale] = await Promise.all([runCli(["-c", scheduled, "status", "-i", "1"]), runCli(["-c", scheduled, "--json", "status", "-i", "1"]), runCli(["-c", overridden, "status", "-i", "1"])]);
     expect(result.exitCode, String(result.stdout)).toBe(0);
     expect(String(result.stdout)).toMatch(/^FRESH\s+files-ok\s+-\s+\S+ \S+\s+3d/m);
     expect(String(result.stdout)).toMatch(/1 of 1 fresh \(threshold \d+d \d+h from schedule\.on_calendar\)/);
-    const json = JSON.parse(String((await runCli(["-c", scheduled, "--json", "status", "-i", "1"])).stdout)) as { threshold: unknown };
+    const json = JSON.parse(String(jsonRun.stdout)) as { threshold: unknown };
     expect(json.threshold).toEqual({ source: "schedule", scheduled_start: "2020-01-01T00:00:00.000Z", due: "2020-01-01T01:00:00.000Z" });
 
-    const overridden = join(dir, "overridden.yaml");
-    await writeFile(overridden, stringify({ ...base, status: { max_age: "26h" }, schedule: { on_calendar: "2020-01-01 00:00", timezone: "UTC" } }));
-    const stale = await runCli(["-c", overridden, "status", "-i", "1"]);
+    // status.max_age set: it wins over the schedule.
     expect(stale.exitCode).toBe(1);
     expect(String(stale.stdout)).toContain("files-ok: older than 1d 2h (status.max_age)");
   });
@@ -116,14 +116,14 @@ describe("status: freshness from the catalogue", () => {
     const state = JSON.parse(await readFile(join(dir, "state", "last-run.db01.json"), "utf8")) as { run_id: string; instances: Record<string, { outcome: string }> };
     expect(state.instances["files-up"]?.outcome).toBe("failure");
 
-    const result = await runCli(["-c", withRemote, "--json", "status"]);
+    const [result, nagios] = await Promise.all([runCli(["-c", withRemote, "--json", "status"]), runCli(["-c", withRemote, "status", "--nagios"])]);
     expect(result.exitCode).toBe(1);
     const report = JSON.parse(String(result.stdout)) as { rows: { instance: string; state: string; detail: string; newest: unknown }[] };
     expect(report.rows).toHaveLength(1);
     expect(report.rows[0]).toMatchObject({ instance: "files-up", state: "failed" });
     expect(report.rows[0]?.newest).not.toBeNull();
     expect(report.rows[0]?.detail).toContain(`run ${state.run_id}) failed: ${join(dir, "state", "last-run.db01.json")} says so`);
-    expect(String((await runCli(["-c", withRemote, "status", "--nagios"])).stdout)).toMatch(/^VYA-BACKUPDB WARNING - files-up failed \|/);
+    expect(String(nagios.stdout)).toMatch(/^VYA-BACKUPDB WARNING - files-up failed \|/);
 
     // The next good run (no remote now) clears it.
     const local = join(dir, "upload-local.yaml");
