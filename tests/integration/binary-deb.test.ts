@@ -1,10 +1,10 @@
 import { cp, readdir, readFile, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTarGz, sha256File } from "../helpers/archives.js";
-import { DEB, NODE_VERSION, SEA_BIN, VERSION, buildBinaryAndDeb } from "../helpers/binary.js";
+import { DEB, NODE_VERSION, ROOT, SEA_BIN, SEA_METAFILE, VERSION, buildBinaryAndDeb } from "../helpers/binary.js";
 import { makeTempDir } from "../helpers/tmp.js";
 
 // The single executable and the Debian package (issue 13). scripts/test.sh builds both before the
@@ -38,6 +38,36 @@ describe("the single executable (dist-bin/vya-backupdb)", () => {
     expect(binary.includes(`v${NODE_VERSION}`)).toBe(true);
     const line = await readFile(`${SEA_BIN}.sha256`, "utf8");
     expect(line).toBe(`${await sha256File(SEA_BIN)}  vya-backupdb\n`);
+  });
+});
+
+/** The npm packages and source files in the chunks a run of the binary loaded (VYA_BACKUPDB_SEA_TRACE lines). */
+async function loadedCode(args: string[]): Promise<{ caches: string[]; inputs: string[] }> {
+  const result = await run("env", ["-i", "VYA_BACKUPDB_SEA_TRACE=1", SEA_BIN, ...args], ROOT);
+  expect(result.exitCode, result.stderr).toBe(0);
+  const meta = JSON.parse(await readFile(SEA_METAFILE, "utf8")) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  const byChunk = new Map(Object.entries(meta.outputs).map(([file, output]) => [basename(file), Object.keys(output.inputs)]));
+  const lines = [...result.stderr.matchAll(/^sea: (\S+) \(code cache (\w+)\)$/gm)];
+  expect(lines.length).toBeGreaterThan(0);
+  const inputs = lines.flatMap(([, chunk]) => byChunk.get(chunk!) ?? [`unknown chunk ${chunk}`]);
+  // "node_modules/zod/v4/core/api.js" → "zod"; source files stay as they are.
+  const names = inputs.map((input) => input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? input);
+  return { caches: lines.map(([, , status]) => status!), inputs: [...new Set(names)].sort() };
+}
+
+describe("the single executable loads only what a command needs", () => {
+  it("--version: the entry, commander and the error types, nothing else; every code cache accepted", async () => {
+    const { caches, inputs } = await loadedCode(["--version"]);
+    expect(new Set(caches)).toEqual(new Set(["accepted"]));
+    expect(inputs).toEqual(["commander", "src/cli/commands.ts", "src/cli/main.ts", "src/util/errors.ts", "src/version.ts"]);
+  });
+
+  it("config validate: the config stack, but no storage SDK, mailer or archive writer", async () => {
+    const { caches, inputs } = await loadedCode(["-c", "examples/quickstart/vya-backupdb.yaml", "config", "validate"]);
+    expect(new Set(caches)).toEqual(new Set(["accepted"]));
+    expect(inputs).toEqual(expect.arrayContaining(["yaml", "zod", "src/config/load.ts"]));
+    const heavy = inputs.filter((name) => /^(@aws-sdk|@smithy|ssh2|ssh2-sftp-client|nodemailer|archiver|tar|yauzl|prom-client|age-encryption)$/.test(name));
+    expect(heavy).toEqual([]);
   });
 });
 
