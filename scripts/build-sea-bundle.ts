@@ -17,7 +17,11 @@ import { build, transform } from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { Script } from "node:vm";
-import { CACHE_SUFFIX, CHUNK_WRAPPER_HEAD, CHUNK_WRAPPER_TAIL, ENTRY_CHUNK } from "../src/sea/chunk-format.js";
+import { createRequire, isBuiltin } from "node:module";
+import { chunkLoader } from "../src/sea/chunk-loader.js";
+import { CACHE_SUFFIX, CHUNK_WRAPPER_HEAD, CHUNK_WRAPPER_TAIL, COMMAND_SUMMARIES_ASSET, ENTRY_CHUNK } from "../src/sea/chunk-format.js";
+
+const SUMMARIES_ENTRY = "command-summaries";
 
 const out = process.argv[2];
 if (!out) {
@@ -34,7 +38,8 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(chunkDir, { recursive: true });
 
 const split = await build({
-  entryPoints: { [ENTRY_CHUNK.replace(/\.js$/, "")]: "src/cli/main.ts" },
+  // command-summaries: run below (not stored) to write the top-level help's command lines.
+  entryPoints: { [ENTRY_CHUNK.replace(/\.js$/, "")]: "src/cli/main.ts", [SUMMARIES_ENTRY]: "src/cli/command-summaries.ts" },
   bundle: true,
   splitting: true,
   format: "esm",
@@ -75,9 +80,19 @@ for (const file of Object.keys(split.metafile.outputs)) {
   writeFileSync(join(chunkDir, name), source);
   // Compiled, not run: the cache holds what V8 compiles eagerly, the rest compiles on first call.
   writeFileSync(join(chunkDir, name + CACHE_SUFFIX), new Script(source, { filename: name }).createCachedData());
-  chunks.push(name);
+  if (name !== `${SUMMARIES_ENTRY}.js`) chunks.push(name);
 }
 if (!chunks.includes(ENTRY_CHUNK)) throw new Error(`no ${ENTRY_CHUNK} among the chunks: ${chunks.join(", ")}`);
+
+// The top-level help's command lines, from the chunks just written, run as the executable runs them.
+const fromDisk = (name: string) => ({ source: readFileSync(join(chunkDir, name), "utf8") });
+const nodeRequire = createRequire(import.meta.url);
+const builtinOnly = (specifier: string): unknown => {
+  if (!isBuiltin(specifier)) throw new Error(`Cannot find module '${specifier}'`); // as inside the SEA
+  return nodeRequire(specifier);
+};
+const summaries = chunkLoader(fromDisk, builtinOnly)(`./${SUMMARIES_ENTRY}.js`) as typeof import("../src/cli/command-summaries.js");
+writeFileSync(join(out, COMMAND_SUMMARIES_ASSET), JSON.stringify(await summaries.commandSummaries(), null, 2) + "\n");
 
 // The loader: the SEA's main script (itself compiled with the SEA's own code cache).
 await build({
@@ -90,9 +105,10 @@ await build({
   minify: true,
   logLevel: "error",
 });
-const assets = Object.fromEntries(
-  chunks.sort().flatMap((name) => [name, name + CACHE_SUFFIX].map((key) => [key, join(chunkDir, key)])),
-);
+const assets = {
+  ...Object.fromEntries(chunks.sort().flatMap((name) => [name, name + CACHE_SUFFIX].map((key) => [key, join(chunkDir, key)]))),
+  [COMMAND_SUMMARIES_ASSET]: join(out, COMMAND_SUMMARIES_ASSET),
+};
 const seaConfig = {
   main: join(out, "loader.cjs"),
   output: join(out, "sea-prep.blob"),

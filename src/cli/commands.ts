@@ -45,4 +45,14 @@ export function commandNameOf(args: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** Registers the named commands on the program, each module once (wal.ts registers wal-push and wal-fetch). */
+export async function registerCommands(program: Command, names: readonly string[]): Promise<void> {
+  const registered = new Set<Register>();
+  for (const name of names) {
+    const register = await COMMAND_MODULES[name]!();
+    if (!registered.has(register)) register(program);
+    registered.add(register);
+  }
+}
+
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;

@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, VyaError, describeError } from "../util/errors.js";
 import { VERSION } from "../version.js";
-import { COMMAND_MODULES, LOG_LEVELS, commandNameOf } from "./commands.js";
+import { COMMAND_MODULES, LOG_LEVELS, commandNameOf, registerCommands } from "./commands.js";
+import { listCommands, storedSummaries } from "./command-summaries.js";
 
 async function buildProgram(args: readonly string[]): Promise<Command> {
   const program = new Command("vya-backupdb")
@@ -16,16 +17,12 @@ async function buildProgram(args: readonly string[]): Promise<Command> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   const named = commandNameOf(args);
   const versionOnly = named === undefined && (args.includes("-V") || args.includes("--version"));
+  // The single executable's top-level help lists the commands from their stored summaries.
+  const summaries = named === undefined && (args.includes("-h") || args.includes("--help")) ? storedSummaries() : undefined;
+  if (summaries) listCommands(program, summaries);
   // Only the command being run is loaded; without one (top-level help, a typo) all of them are,
   // so help lists every command and commander can suggest the right one.
-  const wanted = named ? [named] : versionOnly ? [] : Object.keys(COMMAND_MODULES);
-  // One module may register several commands (wal-push and wal-fetch): register it once.
-  const registered = new Set<unknown>();
-  for (const name of wanted) {
-    const register = await COMMAND_MODULES[name]!();
-    if (!registered.has(register)) register(program);
-    registered.add(register);
-  }
+  await registerCommands(program, named ? [named] : versionOnly || summaries ? [] : Object.keys(COMMAND_MODULES));
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

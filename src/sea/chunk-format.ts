@@ -16,3 +16,6 @@ export type ChunkFunction = (
   filename: string,
   dirname: string,
 ) => void;
+
+/** The commands' lines of the top-level help (src/cli/command-summaries.ts), stored at build time. */
+export const COMMAND_SUMMARIES_ASSET = "command-summaries.json";

@@ -56,10 +56,20 @@ async function loadedCode(args: string[]): Promise<{ caches: string[]; inputs: s
 }
 
 describe("the single executable loads only what a command needs", () => {
-  it("--version: the entry, commander and the error types, nothing else; every code cache accepted", async () => {
+  it("--version: the entry, commander, the command table and the error types, nothing else; every code cache accepted", async () => {
     const { caches, inputs } = await loadedCode(["--version"]);
     expect(new Set(caches)).toEqual(new Set(["accepted"]));
-    expect(inputs).toEqual(["commander", "src/cli/commands.ts", "src/cli/main.ts", "src/util/errors.ts", "src/version.ts"]);
+    expect(inputs).toEqual(["commander", "src/cli/command-summaries.ts", "src/cli/commands.ts", "src/cli/main.ts", "src/sea/chunk-format.ts", "src/util/errors.ts", "src/version.ts"]);
+  });
+
+  it("top-level --help: the commands' stored summaries, no command module; the same text as node dist/cli.js", async () => {
+    const { caches, inputs } = await loadedCode(["--help"]);
+    expect(new Set(caches)).toEqual(new Set(["accepted"]));
+    expect(inputs).toEqual(["commander", "src/cli/command-summaries.ts", "src/cli/commands.ts", "src/cli/main.ts", "src/sea/chunk-format.ts", "src/util/errors.ts", "src/version.ts"]);
+    const binary = await bare([SEA_BIN, "--help"]);
+    const developer = await run(process.execPath, [join(ROOT, "bin/vya-backupdb"), "--help"]);
+    expect(binary.stdout).toContain("wal-fetch [options] <name> <path>");
+    expect(binary.stdout).toBe(developer.stdout);
   });
 
   it("config validate: the config stack, but no storage SDK, mailer or archive writer", async () => {
