@@ -1,4 +1,4 @@
-import { SIDECAR_SUFFIX, pathSegment } from "../catalog/naming.js";
+import { pathSegment } from "../catalog/naming.js";
 import { listCatalog } from "../catalog/list.js";
 import type { Config } from "../config/schema.js";
 import type { Storage, StoredObject } from "../storage/storage.js";
@@ -6,11 +6,13 @@ import { describeError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import { mapPool } from "../util/pool.js";
 import type { Redactor } from "../util/redact.js";
-import { deleteBackup, journalsIn, readJournal, writeJournal } from "./delete.js";
-import { groupBackups, groupKey, policyFor, type BackupGroup } from "./groups.js";
+import { isWalObjectKey } from "../pitr/wal-store.js";
+import { deleteBackup, deletionKeys, journalsIn, readJournal, writeJournal } from "./delete.js";
+import { groupBackups, groupKey, policyFor, type BackupGroup, type GroupMember } from "./groups.js";
 import { maxDeleteProblem } from "./max-delete.js";
 import { decideRetention } from "./policy.js";
 import type { CleanupResult, GroupCleanup, StorageCleanup } from "./summary.js";
+import { judgeWal, type WalCleanup } from "./wal.js";
 
 export interface CleanupContext {
   config: Config;
@@ -43,10 +45,10 @@ export async function runCleanup(options: CleanupOptions, ctx: CleanupContext): 
   const results = await Promise.all(options.storages.map((storage) => cleanStorage(storage, options, now, ctx)));
   const skipped: StorageCleanup[] = (options.skipped ?? []).map((s) => ({ storage: s.storage, kept: 0, deleted: 0, bytes_freed: 0, resumed: 0, errors: [], skipped: s.reason }));
   const storages = [...results.map((r) => r.summary), ...skipped];
-  return { dry_run: options.dryRun, ok: storages.every((s) => s.errors.length === 0), storages, groups: results.flatMap((r) => r.groups) };
+  return { dry_run: options.dryRun, ok: storages.every((s) => s.errors.length === 0), storages, groups: results.flatMap((r) => r.groups), wal: results.flatMap((r) => r.wal) };
 }
 
-async function cleanStorage(storage: Storage, options: CleanupOptions, now: Date, ctx: CleanupContext): Promise<{ summary: StorageCleanup; groups: GroupCleanup[] }> {
+async function cleanStorage(storage: Storage, options: CleanupOptions, now: Date, ctx: CleanupContext): Promise<{ summary: StorageCleanup; groups: GroupCleanup[]; wal: WalCleanup[] }> {
   const summary: StorageCleanup = { storage: storage.name, kept: 0, deleted: 0, bytes_freed: 0, resumed: 0, errors: [] };
   const log = ctx.logger.child({ storage: storage.name });
   const fail = (message: string) => {
@@ -59,9 +61,10 @@ async function cleanStorage(storage: Storage, options: CleanupOptions, now: Date
     objects = await storage.list(`${pathSegment(ctx.config.server.name)}/`);
   } catch (err) {
     fail(`listing ${storage.describe("")} failed: ${describeError(err)}`);
-    return { summary, groups: [] };
+    return { summary, groups: [], wal: [] };
   }
   const sizes = new Map(objects.map((o) => [o.key, o.size]));
+  const bytesOf = (key: string) => deletionKeys(key).reduce((n, k) => n + (sizes.get(k) ?? 0), 0);
 
   // An earlier cleanup's interrupted deletions are finished first (its journal says which).
   const finished = options.dryRun ? new Set<string>() : await finishJournals(storage, objects, ctx.config.server.name, summary, fail);
@@ -72,45 +75,57 @@ async function cleanStorage(storage: Storage, options: CleanupOptions, now: Date
     (g) => (options.instanceIds === null || options.instanceIds.has(g.instance.id)) && (!options.groupKeys || options.groupKeys.has(groupKey(g.instance.id, g.kind, g.database))),
   );
   const verdicts = groups.map((group) => judge(group, storage.name, now, ctx.config));
+  // A PITR instance's WAL follows its base backups: what no kept base backup needs goes with them.
+  const walVerdicts = groups.flatMap((group, i) => {
+    const keptBases = verdicts[i]?.keptMembers;
+    const verdict = group.kind === "basebackup" && keptBases ? judgeWal(storage.name, ctx.config.server.name, group.instance, keptBases, listed) : null;
+    return verdict ? [verdict] : [];
+  });
+  const walDetail = walVerdicts.map((w) => w.detail);
 
   const refusals = options.force ? [] : verdicts.flatMap((v) => (v.refusal ? [v.refusal] : []));
   if (refusals.length > 0) {
     for (const refusal of refusals) fail(refusal);
     fail(`max_delete: nothing was deleted on ${storage.name} (run cleanup --force to delete anyway)`);
     summary.kept = groups.reduce((n, g) => n + g.members.length, 0);
-    return { summary, groups: verdicts.map((v) => ({ ...v.detail, deleted: [] })) };
+    return { summary, groups: verdicts.map((v) => ({ ...v.detail, deleted: [] })), wal: walDetail.map((w) => ({ ...w, deleted: [], bytes: 0 })) };
   }
 
-  const doomed = verdicts.flatMap((v) => v.doomed);
-  summary.kept = groups.reduce((n, g) => n + g.members.length, 0) - doomed.length;
+  const doomedBackups = verdicts.flatMap((v) => v.doomed);
+  const doomed = [...doomedBackups, ...walVerdicts.flatMap((w) => w.doomed)];
+  summary.kept = groups.reduce((n, g) => n + g.members.length, 0) - doomedBackups.length;
+  if (walVerdicts.length > 0) summary.wal_deleted = 0;
   if (options.dryRun || doomed.length === 0) {
-    summary.deleted = doomed.length;
-    summary.bytes_freed = doomed.reduce((n, key) => n + (sizes.get(key) ?? 0) + (sizes.get(`${key}${SIDECAR_SUFFIX}`) ?? 0), 0);
-    return { summary, groups: verdicts.map((v) => v.detail) };
+    summary.deleted = doomedBackups.length;
+    if (walVerdicts.length > 0) summary.wal_deleted = doomed.length - doomedBackups.length;
+    summary.bytes_freed = doomed.reduce((n, key) => n + bytesOf(key), 0);
+    return { summary, groups: verdicts.map((v) => v.detail), wal: walDetail };
   }
   let journal: string;
   try {
     journal = await writeJournal(storage, ctx.config.server.name, doomed, now);
   } catch (err) {
     fail(`storing the cleanup journal on ${storage.describe("")} failed, nothing was deleted: ${describeError(err)}`);
-    summary.kept += doomed.length;
-    return { summary, groups: verdicts.map((v) => ({ ...v.detail, deleted: [] })) };
+    summary.kept += doomedBackups.length;
+    return { summary, groups: verdicts.map((v) => ({ ...v.detail, deleted: [] })), wal: walDetail.map((w) => ({ ...w, deleted: [], bytes: 0 })) };
   }
   const outcomes = await mapPool(doomed, DELETE_CONCURRENCY, async (key) => (ctx.signal?.aborted ? `${storage.describe(key)}: not deleted: interrupted` : deleteBackup(storage, key)));
   outcomes.forEach((problem, index) => {
     const key = doomed[index] as string;
+    const wal = isWalObjectKey(key);
     if (problem) {
       fail(problem);
-      summary.kept++;
+      if (!wal) summary.kept++;
       return;
     }
-    summary.deleted++;
-    summary.bytes_freed += (sizes.get(key) ?? 0) + (sizes.get(`${key}${SIDECAR_SUFFIX}`) ?? 0);
+    if (wal) summary.wal_deleted = (summary.wal_deleted ?? 0) + 1;
+    else summary.deleted++;
+    summary.bytes_freed += bytesOf(key);
   });
-  log.info({ deleted: summary.deleted, bytes: summary.bytes_freed }, "deleted by the retention policy");
+  log.info({ deleted: summary.deleted, wal_deleted: summary.wal_deleted, bytes: summary.bytes_freed }, "deleted by the retention policy");
   // Kept while a deletion in it failed: the next cleanup retries it (and reports it again).
   if (summary.errors.length === 0) await storage.delete(journal).catch((err: unknown) => fail(`removing the cleanup journal ${storage.describe(journal)} failed: ${describeError(err)}`));
-  return { summary, groups: verdicts.map((v) => v.detail) };
+  return { summary, groups: verdicts.map((v) => v.detail), wal: walDetail };
 }
 
 /** Completes the deletions listed in earlier cleanups' journals; returns the keys gone now. */
@@ -125,10 +140,10 @@ async function finishJournals(storage: Storage, objects: readonly StoredObject[]
       fail(`reading the interrupted cleanup's journal ${storage.describe(journal)} failed: ${describeError(err)}`);
       continue;
     }
-    const left = keys.filter((k) => present.has(k) || present.has(`${k}${SIDECAR_SUFFIX}`));
+    const left = keys.filter((k) => deletionKeys(k).some((d) => present.has(d)));
     const problems = (await mapPool(left, DELETE_CONCURRENCY, (key) => deleteBackup(storage, key))).filter((p): p is string => p !== null);
     for (const problem of problems) fail(problem);
-    for (const key of left) gone.add(key).add(`${key}${SIDECAR_SUFFIX}`);
+    for (const key of left) for (const d of deletionKeys(key)) gone.add(d);
     summary.resumed += left.length - problems.length;
     if (problems.length === 0) await storage.delete(journal).catch((err: unknown) => fail(`removing ${storage.describe(journal)} failed: ${describeError(err)}`));
   }
@@ -139,6 +154,8 @@ interface Verdict {
   detail: GroupCleanup;
   /** Archive keys the policy deletes. */
   doomed: string[];
+  /** The members the policy keeps; null when no policy applies (then nothing that depends on them is judged either). */
+  keptMembers: GroupMember[] | null;
   refusal: string | null;
 }
 
@@ -148,7 +165,7 @@ function judge(group: BackupGroup, storage: string, now: Date, config: Config): 
   const byId = new Map(group.members.map((m) => [m.entry.key, m]));
   if (!policy) {
     const kept = group.members.map((m) => ({ name: m.entry.name, started_at: m.entry.sidecar.started_at, reasons: ["no retention policy"] }));
-    return { detail: { ...base, kept, deleted: [] }, doomed: [], refusal: null };
+    return { detail: { ...base, kept, deleted: [] }, doomed: [], keptMembers: null, refusal: null };
   }
   const decisions = decideRetention(group.members.map((m) => ({ id: m.entry.key, time: m.time })), policy, now.getTime());
   const kept: GroupCleanup["kept"] = [];
@@ -161,5 +178,6 @@ function judge(group: BackupGroup, storage: string, now: Date, config: Config): 
   }
   const label = `${group.instance.name}${group.kind === "files" ? "" : `/${group.database ?? "(globals)"}`}`;
   const refusal = maxDeleteProblem(policy.max_delete, deleted.length, group.members.length, `${label} on ${storage}`);
-  return { detail: { ...base, kept, deleted }, doomed: decisions.filter((d) => !d.keep).map((d) => d.id), refusal };
+  const keptMembers = decisions.flatMap((d) => (d.keep && byId.has(d.id) ? [byId.get(d.id) as GroupMember] : []));
+  return { detail: { ...base, kept, deleted }, doomed: decisions.filter((d) => !d.keep).map((d) => d.id), keptMembers, refusal };
 }

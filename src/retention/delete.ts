@@ -3,15 +3,18 @@ import { Readable } from "node:stream";
 import { isArchiveKey } from "../catalog/list.js";
 import { readWhole } from "../catalog/read.js";
 import { SIDECAR_SUFFIX, pathSegment, timestampForName } from "../catalog/naming.js";
+import { isWalObjectKey, walDeletionKeys } from "../pitr/wal-store.js";
 import type { Storage, StoredObject } from "../storage/storage.js";
 import { describeError } from "../util/errors.js";
 
 /**
  * How a cleanup deletes, so that a crash never leaves a lie and is finished by the next run:
- * 1. one journal `<server>/.cleanup/<UTC>_<pid>.json` listing every archive to delete is stored
+ * 1. one journal `<server>/.cleanup/<UTC>_<pid>.json` listing every archive (and archived WAL
+ *    file, `…/_wal/<name>.gz`) to delete is stored
  *    (one write per storage, not one per backup: 10,000 deletions stay fast);
  * 2. per backup the sidecar goes first, then the archive: a sidecar never points at nothing,
  *    and an archive without its sidecar is not a backup to anyone (list shows it incomplete);
+ *    per WAL file likewise its marker, then the object;
  * 3. the journal goes last, and only when every deletion in it succeeded.
  * The next cleanup finishes whatever journal it finds (`finishJournals`). Missing objects are
  * success: every backend's delete treats ENOENT / 404 as done.
@@ -32,9 +35,17 @@ export async function writeJournal(storage: Storage, server: string, archiveKeys
   return key;
 }
 
-/** Sidecar, then archive. Returns the failure's text, or null. */
+/**
+ * The objects a journal entry stands for, in deletion order: an archive's sidecar, then the
+ * archive; an archived WAL file's marker, then its object (plain or encrypted).
+ */
+export function deletionKeys(journalKey: string): string[] {
+  return isWalObjectKey(journalKey) ? walDeletionKeys(journalKey) : [`${journalKey}${SIDECAR_SUFFIX}`, journalKey];
+}
+
+/** Sidecar (or WAL marker) first, then the rest. Returns the failure's text, or null. */
 export async function deleteBackup(storage: Storage, archiveKey: string): Promise<string | null> {
-  for (const key of [`${archiveKey}${SIDECAR_SUFFIX}`, archiveKey]) {
+  for (const key of deletionKeys(archiveKey)) {
     try {
       await storage.delete(key);
     } catch (err) {
@@ -44,11 +55,11 @@ export async function deleteBackup(storage: Storage, archiveKey: string): Promis
   return null;
 }
 
-/** The archive keys a journal lists: only names this tool makes, below this server's folder. */
+/** The archive (and WAL) keys a journal lists: only names this tool makes, below this server's folder. */
 export async function readJournal(storage: Storage, key: string, server: string): Promise<string[]> {
   const parsed = JSON.parse((await readWhole(storage, key)).toString("utf8")) as { delete?: unknown };
   const keys = Array.isArray(parsed.delete) ? parsed.delete : [];
-  return keys.filter((k): k is string => typeof k === "string" && isArchiveKey(k) && k.startsWith(`${pathSegment(server)}/`) && !k.split("/").includes(".."));
+  return keys.filter((k): k is string => typeof k === "string" && (isArchiveKey(k) || isWalObjectKey(k)) && k.startsWith(`${pathSegment(server)}/`) && !k.split("/").includes(".."));
 }
 
 export function journalsIn(objects: readonly StoredObject[], server: string): string[] {

@@ -1,3 +1,5 @@
+import type { WalCleanup } from "./wal.js";
+
 /**
  * What a cleanup did, per storage: the small, stable shape the run report, `cleanup --json`,
  * notifications and metrics share. Counts are backups (an archive with its sidecar).
@@ -11,6 +13,8 @@ export interface StorageCleanup {
   deleted: number;
   /** Bytes of the deleted archives and sidecars (on a dry run: that would be freed). */
   bytes_freed: number;
+  /** Archived WAL files of PITR instances deleted (dry run: to delete) because no kept base backup needs them; absent without PITR. Their bytes are in bytes_freed. */
+  wal_deleted?: number;
   /** Interrupted deletions of an earlier cleanup finished by this one. */
   resumed: number;
   /** One line per failure (a deletion, a listing, a tripped max_delete); none when all went well. */
@@ -38,6 +42,8 @@ export interface GroupCleanup {
 
 export interface CleanupResult extends CleanupSummary {
   groups: GroupCleanup[];
+  /** Per PITR instance and storage: the WAL kept and deleted along with its base backups. */
+  wal: WalCleanup[];
 }
 
 /** The summary part of a result (what the run report carries). */

@@ -23,11 +23,11 @@ export interface FakeBackup {
 export interface FakeGroup {
   server?: string;
   instance: { id: number; name: string; type: "postgres" | "mysql" | "files" };
-  kind: "database" | "globals" | "files";
+  kind: "database" | "globals" | "files" | "basebackup";
   database: string | null;
 }
 
-export function fakeBackup(group: FakeGroup, startedAt: Date): FakeBackup {
+export function fakeBackup(group: FakeGroup, startedAt: Date, extra: Record<string, unknown> = {}): FakeBackup {
   const server = group.server ?? "db01";
   const runId = randomBytes(3).toString("hex");
   const name = archiveFileName({ instance: group.instance.name, database: group.database, kind: group.kind, startedAt, runId, extension: "zip" });
@@ -53,6 +53,7 @@ export function fakeBackup(group: FakeGroup, startedAt: Date): FakeBackup {
     tool: { name: "vya-backupdb", version: "test" },
     contents: [],
     warnings: [],
+    ...extra,
   };
   return { key, name, startedAt: sidecar.started_at, archive, sidecar: JSON.stringify(sidecar) };
 }

@@ -7,6 +7,7 @@ import { decideRetention } from "../../src/retention/policy.js";
 import { retentionSchema } from "../../src/retention/policy-schema.js";
 import { runCli } from "../helpers/cli.js";
 import { dailyBackups, keysOf, putFakeBackups, writeFakeBackups, type FakeBackup, type FakeGroup } from "../helpers/fake-backups.js";
+import { pitrLayout, writeObjects } from "../helpers/fake-wal.js";
 import { filesBelow, s3Remote, sftpRemote } from "../helpers/remotes.js";
 import { startRemoteServers, type RemoteServers } from "../helpers/remote-servers.js";
 
@@ -99,5 +100,33 @@ describe("cleanup on S3 and SFTP remotes", () => {
       expect(String(output)).not.toContain(s.s3.secretAccessKey);
       expect(String(output)).not.toContain(s.ssh.passphrase);
     }
+  });
+
+  it("a PITR instance's WAL goes with its base backups on each remote, by that remote's policy", async () => {
+    const s = servers as RemoteServers;
+    const instance = { id: 7, name: "pg-pitr", type: "postgres" as const };
+    const { bases, wal, keysFrom } = pitrLayout(instance);
+    const sftpRoot = join(s.ssh.root, "pitr");
+    await writeFakeBackups(sftpRoot, bases);
+    await writeObjects(sftpRoot, wal);
+    const s3Prefix = "pitr/";
+    await putFakeBackups(s.s3, s3Prefix, bases);
+    const client = s.s3.client();
+    for (const [key, body] of wal) await client.send(new PutObjectCommand({ Bucket: s.s3.bucket, Key: `${s3Prefix}${key}`, Body: body }));
+    client.destroy();
+    const config = join(s.dir, "pitr.yaml");
+    await writeFile(
+      config,
+      stringify({
+        server: { name: "db01" },
+        storage: { local: { path: join(s.dir, "pitr-store") }, remotes: [s3Remote(s.s3, { prefix: s3Prefix, retention: { keep_last: 1 } }), sftpRemote(s.ssh, sftpRoot, { retention: { keep_last: 3 } })] },
+        instances: [{ ...instance, user: "u", pitr: { enabled: true } }],
+      }),
+    );
+    const run = await runCli(["-c", config, "cleanup", "--storage", "offsite", "--storage", "nas"], { env: s.env });
+    expect(run.exitCode, `${String(run.stdout)}\n${String(run.stderr)}`).toBe(0);
+    // offsite keeps the newest base backup (timeline 2, from segment 0x46); nas the three from 0x20.
+    expect((await bucketKeys(s)).filter((k) => k.startsWith(s3Prefix))).toEqual([...keysOf(bases.slice(3)), ...keysFrom(0x46)].map((k) => `${s3Prefix}${k}`).sort());
+    expect(await filesBelow(sftpRoot)).toEqual([...keysOf(bases.slice(1)), ...keysFrom(0x20)].sort());
   });
 });
