@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -12,6 +12,7 @@ import { describeError, OperationError, UsageError } from "../util/errors.js";
 import { ioFailure } from "../util/io-error.js";
 import { TOOL_NAME, VERSION } from "../version.js";
 import { parseWalName } from "./wal-name.js";
+import { makeWalScratch, sweepWalScratch } from "./wal-scratch.js";
 import { readWalMarker, walMarkerKey, walObjectKey, WAL_MARKER_VERSION, type WalMarker } from "./wal-store.js";
 
 export interface WalPushRequest {
@@ -35,7 +36,10 @@ export type PushOutcome = "stored" | "already-archived";
  */
 export async function walPush(request: WalPushRequest, storages: Storage[], signal?: AbortSignal): Promise<Record<string, PushOutcome>> {
   if (!parseWalName(request.name)) throw new UsageError(`wal-push: "${request.name}" is not a WAL segment, history file or backup label name`);
-  const scratch = await mkdtemp(join(request.tmpDir ?? tmpdir(), "vya-wal-"));
+  const tmp = request.tmpDir ?? tmpdir();
+  // What killed pushes left (PostgreSQL may SIGKILL us on a fast shutdown) goes first.
+  await sweepWalScratch(tmp);
+  const scratch = await makeWalScratch(tmp);
   try {
     const packed = join(scratch, `${request.name}.gz`);
     const raw = new HashCounter();

@@ -55,7 +55,7 @@ export function leftoverVerdict(name: string, modifiedMs: number, options: { now
 function tempKind(name: string): SweptItem["kind"] | null {
   if (name.startsWith(CRED_PREFIX)) return "credentials";
   if (name.startsWith(".vya-spool-")) return "spool";
-  if (/^vya-(fetch|pgrestore|restoretest|decrypt)-/.test(name)) return "download";
+  if (/^vya-(fetch|pgrestore|restoretest|decrypt|wal)-/.test(name)) return "download";
   return null;
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { open, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, readdir, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,11 +92,21 @@ describe("wal-push / wal-fetch", () => {
     await writeStoreConfig(dir, [{ id: 1, name: "pg-wal", type: "postgres", user: "postgres", pitr: { enabled: true } }]);
   });
 
-  it("a wal-push killed while reading the segment leaves nothing that looks archived, and the retry stores it", async () => {
+  it("a wal-push killed while reading the segment leaves nothing that looks archived; the retry stores it and sweeps the dead push's temporary files", async () => {
     const name = "0000000100000000000000C0";
+    const tmp = join(dir, "tmp");
+    await mkdir(tmp, { recursive: true });
+    // The same storage, with its temporary files in tmp/.
+    const tmpConfig = join(dir, "with-tmp.yaml");
+    await writeFile(tmpConfig, `${await readFile(config, "utf8")}options:\n  tmp_dir: ${tmp}\n`);
+    // Untagged leftovers: an hour old (swept), and fresh (might be a live push of an older version: kept).
+    await mkdir(join(tmp, "vya-wal-old1"));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(join(tmp, "vya-wal-old1"), hourAgo, hourAgo);
+    await mkdir(join(tmp, "vya-wal-new1"));
     const fifo = join(dir, "fifo");
     execFileSync("mkfifo", [fifo]);
-    const child = startCli(["-c", config, "wal-push", fifo, name, "-i", "1"]);
+    const child = startCli(["-c", tmpConfig, "wal-push", fifo, name, "-i", "1"]);
     // Opening the write end blocks until wal-push opened the read end: it is mid-read from here on.
     const writer = await open(fifo, "w");
     await writer.write(randomBytes(256 * 1024));
@@ -104,14 +114,19 @@ describe("wal-push / wal-fetch", () => {
     const killed = await child;
     await writer.close().catch(() => undefined);
     expect(killed.signal).toBe("SIGKILL");
-    const left = await readdir(walDir());
+    const scratch = (await readdir(tmp)).filter((f) => f.startsWith("vya-wal-") && f.includes(`-${child.pid}-`));
+    expect(scratch).toHaveLength(1);
+    const left = await readdir(walDir()).catch(() => []);
     expect(left.filter((f) => f.startsWith(name))).toEqual([]);
     const fetched = await runCli(["-c", config, "wal-fetch", name, join(dir, "c0"), "-i", "1"]);
     expect(fetched.exitCode).toBe(1);
     // PostgreSQL retries with the whole file: now it is archived.
     const segment = join(dir, "seg-c0");
     await writeFile(segment, randomBytes(8192));
-    expect((await push(segment, name)).exitCode).toBe(0);
+    const retry = await runCli(["-c", tmpConfig, "wal-push", segment, name, "-i", "1"]);
+    expect(retry.exitCode, String(retry.stderr)).toBe(0);
     expect(existsSync(join(walDir(), `${name}.gz.json`))).toBe(true);
+    // The killed push's folder (its pid is dead) and the hour-old one are gone; the fresh one stays.
+    expect((await readdir(tmp)).sort()).toEqual(["vya-wal-new1"]);
   });
 });
