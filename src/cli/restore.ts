@@ -8,6 +8,7 @@ import { openReadStorage } from "../catalog/storage.js";
 import { pitrInstance } from "../pitr/instance.js";
 import { restoreUntil } from "../pitr/restore-until.js";
 import { parseUntil } from "../pitr/target-time.js";
+import { loadAgeKeys } from "../crypto/keys.js";
 import { globalsOf, type GlobalOptions } from "./globals.js";
 import { openSession } from "./session.js";
 import { withInterrupts } from "./signals.js";
@@ -158,7 +159,8 @@ async function runRestoreUntil(flags: RestoreFlags, globals: GlobalOptions, _com
   const { result, signal } = await withInterrupts(async (sig) => {
     try {
       const ctx = { config, configFile: session.loaded.file, logger: session.logger, redactor: session.redactor, signal: sig };
-      const request = { instance, until, target: flags.target ?? "", self: selfCommand(), configFile: resolve(session.loaded.file), action: flags.recoveryAction ?? "promote" } as const;
+      const keys = await loadAgeKeys(config, flags.identity);
+      const request = { instance, until, target: flags.target ?? "", self: selfCommand(), configFile: resolve(session.loaded.file), action: flags.recoveryAction ?? "promote", keys, identityFile: flags.identity === undefined ? undefined : resolve(flags.identity) } as const;
       return { report: await restoreUntil(request, storage, ctx) };
     } catch (err) {
       if (sig.aborted) return { interrupted: err };

@@ -72,7 +72,7 @@ into scratch space. Exit codes: 0 all checks held, 1 a check failed (the reason 
           const configured = config.instances.find((i) => String(i.id) === spec || instanceName(i) === spec);
           if (configured?.type === "postgres" && configured.pitr?.enabled) {
             const { verifyWalChains } = await import("../pitr/verify-chain.js");
-            walResults = await verifyWalChains(storage, config, configured);
+            walResults = await verifyWalChains(storage, config, configured, keys);
           }
           runProblems = latest.problems.map((problem) => ({
             name: `run ${latest.runId}`,

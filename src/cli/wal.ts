@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { pitrInstance, pitrStorages, pitrWalPrefix } from "../pitr/instance.js";
 import { walFetch, WalNotFoundError } from "../pitr/wal-fetch.js";
 import { walPush } from "../pitr/wal-push.js";
+import { loadAgeKeys } from "../crypto/keys.js";
+import { encryptionPlan } from "../crypto/target.js";
 import { describeError, EXIT, VyaError } from "../util/errors.js";
 import type { Redactor } from "../util/redact.js";
 import { globalsOf } from "./globals.js";
@@ -26,8 +28,10 @@ export function registerWal(program: Command): void {
       const instance = pitrInstance(config, opts.instance, "wal-push");
       const storages = await pitrStorages(config, { redactor: session.redactor, logger: session.logger });
       try {
+        // Encrypted like the instance's backups (an unreadable recipients file fails the push: PostgreSQL retries).
+        const encryption = await encryptionPlan(config, instance);
         const outcome = await walPush(
-          { path, name, prefix: pitrWalPrefix(config, instance), compressionLevel: instance.pitr?.compression_level ?? 1, tmpDir: config.options.tmp_dir },
+          { path, name, prefix: pitrWalPrefix(config, instance), compressionLevel: instance.pitr?.compression_level ?? 1, tmpDir: config.options.tmp_dir, encryption },
           storages,
         );
         session.logger.debug({ wal: name, outcome }, "WAL file archived");
@@ -43,13 +47,14 @@ export function registerWal(program: Command): void {
     .argument("<name>", "%f: the file's name")
     .argument("<path>", "%p: where to put it")
     .requiredOption("-i, --instance <id|name>", "the PITR instance")
-    .action(async (name: string, path: string, opts: { instance: string }, command: Command) => {
+    .option("--identity <file>", "age identity file for encrypted WAL (default: encryption.identity in the config)")
+    .action(async (name: string, path: string, opts: { instance: string; identity?: string }, command: Command) => {
       const session = await openSession(globalsOf(command));
       const config = session.loaded.config;
       const instance = pitrInstance(config, opts.instance, "wal-fetch");
       const storages = await pitrStorages(config, { redactor: session.redactor, logger: session.logger });
       try {
-        const { storage } = await walFetch({ name, path, prefix: pitrWalPrefix(config, instance) }, storages);
+        const { storage } = await walFetch({ name, path, prefix: pitrWalPrefix(config, instance), keys: await loadAgeKeys(config, opts.identity) }, storages);
         session.logger.debug({ wal: name, storage }, "WAL file fetched");
       } catch (err) {
         // The end of the archive is how every recovery ends: no error message for it.

@@ -21,11 +21,14 @@ export interface RecoverySettings {
   /** Already in PostgreSQL's form (target-time.ts pgTargetTime). */
   targetTime: string;
   action: "promote" | "pause" | "shutdown";
+  /** An age identity file wal-fetch decrypts WAL with (restore --until --identity); the config's encryption.identity needs none. */
+  identityFile?: string | undefined;
 }
 
-export function restoreCommand(settings: Pick<RecoverySettings, "self" | "configFile" | "instance">): string {
+export function restoreCommand(settings: Pick<RecoverySettings, "self" | "configFile" | "instance" | "identityFile">): string {
   // %f and %p are PostgreSQL's placeholders, substituted before sh sees the line.
-  return [...settings.self, "-c", settings.configFile, "--log-level", "warn", "wal-fetch", "%f", "%p", "-i", settings.instance].map((w) => (w === "%f" || w === "%p" ? w : shellWord(w))).join(" ");
+  const identity = settings.identityFile === undefined ? [] : ["--identity", settings.identityFile];
+  return [...settings.self, "-c", settings.configFile, "--log-level", "warn", "wal-fetch", "%f", "%p", "-i", settings.instance, ...identity].map((w) => (w === "%f" || w === "%p" ? w : shellWord(w))).join(" ");
 }
 
 export function recoveryConf(settings: RecoverySettings, now = new Date()): string {

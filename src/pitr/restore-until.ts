@@ -11,6 +11,7 @@ import { OperationError, UsageError } from "../util/errors.js";
 import type { BasePitrInfo } from "./base-info.js";
 import { recoveryConf } from "./recovery-settings.js";
 import { pgTargetTime } from "./target-time.js";
+import type { AgeKeys } from "../crypto/streams.js";
 
 export interface UntilRequest {
   instance: PostgresInstance;
@@ -20,6 +21,10 @@ export interface UntilRequest {
   self: string[];
   configFile: string;
   action: "promote" | "pause" | "shutdown";
+  /** Keys for an encrypted base backup (--identity, encryption.identity). */
+  keys?: AgeKeys | undefined;
+  /** --identity, handed on to wal-fetch in restore_command (encrypted WAL). */
+  identityFile?: string | undefined;
 }
 
 export interface UntilReport {
@@ -60,7 +65,7 @@ export async function restoreUntil(request: UntilRequest, storage: Storage, ctx:
     throw new OperationError(`--until ${until} is before the end of the earliest base backup (${bases[0]?.name}, ended ${bases[0]?.pitr.stop_time}): no recovery can stop there`);
   }
   ctx.logger.info({ base: chosen.name, until }, "base backup chosen");
-  const prepared = await prepareResolved({ storage, key: chosen.key, name: chosen.name }, { scratchDir: ctx.config.options.tmp_dir, signal: ctx.signal });
+  const prepared = await prepareResolved({ storage, key: chosen.key, name: chosen.name }, { scratchDir: ctx.config.options.tmp_dir, signal: ctx.signal, keys: request.keys });
   let files = 0;
   try {
     // PostgreSQL refuses a data directory readable by others.
@@ -71,7 +76,7 @@ export async function restoreUntil(request: UntilRequest, storage: Storage, ctx:
     await prepared.release();
   }
   const targetTime = pgTargetTime(request.until);
-  await appendFile(resolve(target, "postgresql.auto.conf"), recoveryConf({ self: request.self, configFile: request.configFile, instance: String(request.instance.id), targetTime, action: request.action }), { mode: 0o600 });
+  await appendFile(resolve(target, "postgresql.auto.conf"), recoveryConf({ self: request.self, configFile: request.configFile, instance: String(request.instance.id), targetTime, action: request.action, identityFile: request.identityFile }), { mode: 0o600 });
   await writeFile(resolve(target, "recovery.signal"), "", { mode: 0o600 });
   return {
     ok: true,

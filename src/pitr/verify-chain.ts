@@ -1,5 +1,3 @@
-import { text } from "node:stream/consumers";
-import { createGunzip } from "node:zlib";
 import { instanceName, type Config, type PostgresInstance } from "../config/schema.js";
 import type { Storage } from "../storage/storage.js";
 import type { VerifyResult } from "../verify/verify.js";
@@ -7,21 +5,30 @@ import { describeError } from "../util/errors.js";
 import { checkChain, parseArchive, type ChainReport } from "./chain.js";
 import { listBaseBackups } from "./restore-until.js";
 import { parseHistory, type HistoryEntry } from "./wal-name.js";
-import { listArchivedWal, walObjectKey, walPrefix } from "./wal-store.js";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { AgeKeys } from "../crypto/streams.js";
+import { openWalContent } from "./wal-read.js";
+import { listArchivedWal, readWalMarker, walPrefix } from "./wal-store.js";
 
 /**
  * verify of a PITR instance: for every complete base backup in `storage`, the WAL chain from its
  * start through its stop point (without which it cannot be restored) and on to the newest
  * archived segment without a gap, across timeline switches, with the history files recovery needs.
  */
-export async function verifyWalChains(storage: Storage, config: Config, instance: PostgresInstance): Promise<VerifyResult[]> {
+export async function verifyWalChains(storage: Storage, config: Config, instance: PostgresInstance, keys?: AgeKeys): Promise<VerifyResult[]> {
   const name = instanceName(instance);
   const prefix = walPrefix(config.server.name, name);
   const bases = await listBaseBackups(storage, config.server.name, instance);
   const archived = parseArchive((await listArchivedWal(storage, prefix)).map((w) => w.name));
   const histories = new Map<number, HistoryEntry[]>();
   for (const file of archived.filter((f) => f.kind === "history")) {
-    histories.set(file.timeline, parseHistory(await text((await storage.get(walObjectKey(prefix, file.name))).pipe(createGunzip()))));
+    const marker = await readWalMarker(storage, prefix, file.name);
+    if (!marker) continue;
+    const chunks: Buffer[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => void (chunks.push(chunk), done()) });
+    await pipeline([...(await openWalContent(storage, prefix, marker, keys)), sink]);
+    histories.set(file.timeline, parseHistory(Buffer.concat(chunks).toString("utf8")));
   }
   if (bases.length === 0) {
     return [{ name: `WAL of ${name}`, location: storage.describe(prefix), ok: false, instance: name, database: null, started_at: null, checks: [{ check: "wal-chain", ok: false, detail: "no base backup: WAL alone cannot be restored" }] }];

@@ -2,13 +2,14 @@ import { createWriteStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
 import { HashCounter } from "../archive/hash-counter.js";
 import type { Storage } from "../storage/storage.js";
 import { describeError, OperationError, UsageError } from "../util/errors.js";
 import { fsyncDir, partialPath } from "../util/fs.js";
 import { parseWalName } from "./wal-name.js";
-import { readWalMarker, walObjectKey } from "./wal-store.js";
+import type { AgeKeys } from "../crypto/streams.js";
+import { openWalContent } from "./wal-read.js";
+import { readWalMarker } from "./wal-store.js";
 
 /** Not archived anywhere: PostgreSQL's end-of-archive signal (restore_command exits non-zero). */
 export class WalNotFoundError extends OperationError {}
@@ -18,6 +19,8 @@ export interface WalFetchRequest {
   /** %p: where PostgreSQL wants the file. */
   path: string;
   prefix: string;
+  /** The keys for encrypted objects (config's encryption.identity); unused for plain ones. */
+  keys?: AgeKeys | undefined;
 }
 
 /**
@@ -36,7 +39,8 @@ export async function walFetch(request: WalFetchRequest, storages: Storage[], si
       const temp = partialPath(request.path);
       const check = new HashCounter();
       try {
-        await pipeline(await storage.get(walObjectKey(request.prefix, request.name)), createGunzip(), check, createWriteStream(temp, { flags: "wx", mode: 0o600 }), signal ? { signal } : {});
+        const content = await openWalContent(storage, request.prefix, marker, request.keys);
+        await pipeline([...content, check, createWriteStream(temp, { flags: "wx", mode: 0o600 })], signal ? { signal } : {});
         const sha256 = check.digest();
         if (sha256 !== marker.sha256 || check.bytes !== marker.size_bytes) {
           throw new OperationError(`${request.name} read back as ${check.bytes} bytes, sha256 ${sha256}; its marker says ${marker.size_bytes} bytes, ${marker.sha256}`);

@@ -13,7 +13,8 @@ import { ioFailure } from "../util/io-error.js";
 import { TOOL_NAME, VERSION } from "../version.js";
 import { parseWalName } from "./wal-name.js";
 import { makeWalScratch, sweepWalScratch } from "./wal-scratch.js";
-import { readWalMarker, walMarkerKey, walObjectKey, WAL_MARKER_VERSION, type WalMarker } from "./wal-store.js";
+import { markedObjectKey, readWalMarker, walMarkerKey, WAL_MARKER_VERSION, type WalMarker } from "./wal-store.js";
+import type { EncryptionPlan } from "../crypto/target.js";
 
 export interface WalPushRequest {
   /** %p: the file's path (relative to the data directory, PostgreSQL's working directory). */
@@ -23,6 +24,8 @@ export interface WalPushRequest {
   prefix: string;
   compressionLevel: number;
   tmpDir?: string | undefined;
+  /** The instance's encryption (crypto/target.ts encryptionPlan), when its backups are encrypted: the object is stored as `<name>.gz.age`. */
+  encryption?: EncryptionPlan | null | undefined;
 }
 
 export type PushOutcome = "stored" | "already-archived";
@@ -44,8 +47,11 @@ export async function walPush(request: WalPushRequest, storages: Storage[], sign
     const packed = join(scratch, `${request.name}.gz`);
     const raw = new HashCounter();
     const stored = new HashCounter();
+    const encryption = request.encryption ?? null;
+    // The age code is loaded only when the instance encrypts (start-up of every push counts).
+    const encrypt = encryption ? [(await import("../crypto/streams.js")).createEncryptStream(encryption.target)] : [];
     try {
-      await pipeline(createReadStream(request.path), raw, createCompressor({ algorithm: "gzip", level: request.compressionLevel }), stored, createWriteStream(packed, { mode: 0o600 }), { signal });
+      await pipeline([createReadStream(request.path), raw, createCompressor({ algorithm: "gzip", level: request.compressionLevel }), ...encrypt, stored, createWriteStream(packed, { mode: 0o600 })], { signal });
     } catch (err) {
       throw ioFailure("reading and compressing the WAL file", request.path, err);
     }
@@ -55,7 +61,12 @@ export async function walPush(request: WalPushRequest, storages: Storage[], sign
       name: request.name,
       sha256: raw.digest(),
       size_bytes: raw.bytes,
-      stored: { sha256: stored.digest(), size_bytes: stored.bytes, compression: { algorithm: "gzip", level: request.compressionLevel } },
+      stored: {
+        sha256: stored.digest(),
+        size_bytes: stored.bytes,
+        compression: { algorithm: "gzip", level: request.compressionLevel },
+        ...(encryption ? { encryption: { algorithm: encryption.record.algorithm, recipients: encryption.record.recipients } } : {}),
+      },
       archived_at: new Date().toISOString(),
       tool: { name: TOOL_NAME, version: VERSION },
     };
@@ -73,15 +84,16 @@ async function pushOne(storage: Storage, request: WalPushRequest, packed: string
   if (existing) {
     if (existing.sha256 !== marker.sha256 || existing.size_bytes !== marker.size_bytes) {
       throw new OperationError(
-        `a different ${request.name} is already archived at ${storage.describe(walObjectKey(request.prefix, request.name))} (sha256 ${existing.sha256}, ours ${marker.sha256}): refusing to replace it`,
+        `a different ${request.name} is already archived at ${storage.describe(markedObjectKey(request.prefix, existing))} (sha256 ${existing.sha256}, ours ${marker.sha256}): refusing to replace it`,
       );
     }
     // Same content: done, provided the object the marker vouches for is really there.
-    const object = await storage.stat(walObjectKey(request.prefix, request.name));
+    const object = await storage.stat(markedObjectKey(request.prefix, existing));
     if (object && object.size === existing.stored.size_bytes) return "already-archived";
   }
-  await storage.put(walObjectKey(request.prefix, request.name), { file: packed }, { sha256: marker.stored.sha256, contentType: "application/gzip", ...(signal ? { signal } : {}) });
-  const body = `${JSON.stringify(existing ?? marker, null, 2)}\n`;
+  // Object first (verified by the backend), then our marker: it describes exactly this object.
+  await storage.put(markedObjectKey(request.prefix, marker), { file: packed }, { sha256: marker.stored.sha256, contentType: marker.stored.encryption ? "application/octet-stream" : "application/gzip", ...(signal ? { signal } : {}) });
+  const body = `${JSON.stringify(marker, null, 2)}\n`;
   await storage.put(walMarkerKey(request.prefix, request.name), { stream: Readable.from([Buffer.from(body)]), size: Buffer.byteLength(body) }, {
     sha256: createHash("sha256").update(body).digest("hex"),
     contentType: "application/json",
