@@ -37,7 +37,8 @@ export async function poll<T>(what: string, probe: () => Promise<T | null>, maxM
 
 /** Ends the current segment and waits until the archiver has archived it; returns its name. */
 export async function switchAndWaitArchived(info: PgServer): Promise<string> {
-  const name = (await psql(info, "SELECT pg_walfile_name(pg_current_wal_lsn())")).trim();
+  // The insert position: with synchronous_commit off the write position may lag behind the last commit.
+  const name = (await psql(info, "SELECT pg_walfile_name(pg_current_wal_insert_lsn())")).trim();
   await psql(info, "SELECT pg_switch_wal()");
   await poll(`${name} to be archived`, async () => {
     const last = (await psql(info, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")).trim();
