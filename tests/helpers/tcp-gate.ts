@@ -3,16 +3,20 @@ import { connect, createServer, type Socket } from "node:net";
 /**
  * A TCP forwarder on a free loopback port in front of a real server, that a test can close
  * (new connections are reset, open ones cut: "the remote is down") and open again, on the same
- * port, so a client's config never changes.
+ * port, so a client's config never changes. `stallAfter(n)`: connections opened from then on
+ * forward only their first n bytes from the client, then hang (an upload frozen midway, to kill
+ * the client deterministically while it writes).
  */
 export interface TcpGate {
   port: number;
   setOpen(open: boolean): void;
+  stallAfter(bytes: number | null): void;
   stop(): Promise<void>;
 }
 
 export async function startTcpGate(targetPort: number): Promise<TcpGate> {
   let open = true;
+  let stall: number | null = null;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     if (!open) {
@@ -25,7 +29,16 @@ export async function startTcpGate(targetPort: number): Promise<TcpGate> {
       s.once("close", () => sockets.delete(s));
       s.on("error", () => undefined);
     }
-    client.pipe(upstream).pipe(client);
+    upstream.pipe(client);
+    const limit = stall;
+    let forwarded = 0;
+    client.on("data", (chunk: Buffer) => {
+      if (limit === null) return void upstream.write(chunk);
+      const room = Math.max(0, limit - forwarded);
+      forwarded += chunk.length;
+      if (room > 0) upstream.write(chunk.subarray(0, room));
+    });
+    client.on("end", () => upstream.end());
     client.once("close", () => upstream.destroy());
     upstream.once("close", () => client.destroy());
   });
@@ -34,6 +47,9 @@ export async function startTcpGate(targetPort: number): Promise<TcpGate> {
   const port = typeof address === "object" && address ? address.port : 0;
   return {
     port,
+    stallAfter(bytes: number | null) {
+      stall = bytes;
+    },
     setOpen(value: boolean) {
       open = value;
       if (!value) for (const s of sockets) s.destroy();
