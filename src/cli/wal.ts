@@ -48,24 +48,40 @@ export function registerWal(program: Command): void {
     .argument("<path>", "%p: where to put it")
     .requiredOption("-i, --instance <id|name>", "the PITR instance")
     .option("--identity <file>", "age identity file for encrypted WAL (default: encryption.identity in the config)")
+    .addHelpText("after", `\nExit codes (PostgreSQL's restore_command contract): 0 fetched; 1 not archived in any storage (the end of the archive);\n${WAL_FETCH_ABORT} anything else (a storage down, a damaged object, no key for encrypted WAL, a config error): PostgreSQL then\nstops the recovery instead of taking the failure for the end of the archive and promoting too early.`)
     .action(async (name: string, path: string, opts: { instance: string; identity?: string }, command: Command) => {
-      const session = await openSession(globalsOf(command));
-      const config = session.loaded.config;
-      const instance = pitrInstance(config, opts.instance, "wal-fetch");
-      const storages = await pitrStorages(config, { redactor: session.redactor, logger: session.logger });
+      let redactor: Redactor | undefined;
       try {
-        const { storage } = await walFetch({ name, path, prefix: pitrWalPrefix(config, instance), keys: await loadAgeKeys(config, opts.identity) }, storages);
-        session.logger.debug({ wal: name, storage }, "WAL file fetched");
+        const session = await openSession(globalsOf(command));
+        redactor = session.redactor;
+        const config = session.loaded.config;
+        const instance = pitrInstance(config, opts.instance, "wal-fetch");
+        const keys = await loadAgeKeys(config, opts.identity);
+        const storages = await pitrStorages(config, { redactor: session.redactor, logger: session.logger });
+        try {
+          const { storage } = await walFetch({ name, path, prefix: pitrWalPrefix(config, instance), keys }, storages);
+          session.logger.debug({ wal: name, storage }, "WAL file fetched");
+        } finally {
+          await Promise.allSettled(storages.map((s) => s.close()));
+        }
       } catch (err) {
-        // The end of the archive is how every recovery ends: no error message for it.
-        if (!(err instanceof WalNotFoundError)) throw redacted(err, session.redactor);
-        session.logger.debug({ wal: name }, "not archived");
-        process.exitCode = EXIT.failed;
-      } finally {
-        await Promise.allSettled(storages.map((s) => s.close()));
+        // The end of the archive is how every recovery ends: exit 1, no error message for it.
+        if (err instanceof WalNotFoundError) {
+          process.exitCode = EXIT.failed;
+          return;
+        }
+        // Anything else must not read as "not archived": PostgreSQL would end recovery there and promote.
+        const text = err instanceof VyaError ? describeError(err) : `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+        throw new VyaError(redactor ? redactor.redact(text) : text, { exitCode: WAL_FETCH_ABORT });
       }
     });
 }
+
+/**
+ * wal-fetch's exit code for a failure that is not "not archived": above 125, which PostgreSQL
+ * treats like a shell error and so stops the recovery (FATAL) instead of ending it early.
+ */
+export const WAL_FETCH_ABORT = 126;
 
 /** PostgreSQL copies our stderr into its server log: a storage's error text is scrubbed of secrets first. */
 function redacted(err: unknown, redactor: Redactor): unknown {

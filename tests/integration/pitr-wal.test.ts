@@ -65,7 +65,7 @@ describe("wal-push / wal-fetch", () => {
     expect(existsSync(target)).toBe(false);
   });
 
-  it("wal-fetch refuses an object that does not match its marker", async () => {
+  it("wal-fetch refuses an object that does not match its marker with exit 126 (PostgreSQL stops the recovery rather than ending it there)", async () => {
     const name = "0000000100000000000000B0";
     const segment = join(dir, "seg-b0");
     await writeFile(segment, randomBytes(4096));
@@ -75,8 +75,11 @@ describe("wal-push / wal-fetch", () => {
     await writeFile(join(walDir(), `${name}.gz`), gzipSync(randomBytes(4096)));
     const target = join(dir, "damaged");
     const result = await runCli(["-c", config, "wal-fetch", name, target, "-i", "1"]);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(126);
     expect(result.stderr).toMatch(/its marker says 4096 bytes/);
+    // A config error too: exit 2 would read as "not archived" to PostgreSQL.
+    const wrongInstance = await runCli(["-c", config, "wal-fetch", name, target, "-i", "9"]);
+    expect(wrongInstance.exitCode).toBe(126);
     expect(existsSync(target)).toBe(false);
   });
 
@@ -159,9 +162,9 @@ describe("wal-push / wal-fetch of an encrypted instance", () => {
     // The same segment again is success (the ciphertext differs each time; the plaintext's sha256 decides).
     expect((await runCli(["-c", encConfig, "wal-push", segment, name, "-i", "1"])).exitCode).toBe(0);
 
-    // Without a key: a clear failure, nothing written.
+    // Without a key: a clear failure that stops a recovery (126, not "not archived"), nothing written.
     const noKey = await runCli(["-c", encConfig, "wal-fetch", name, join(root, "no-key"), "-i", "1"]);
-    expect(noKey.exitCode).toBe(1);
+    expect(noKey.exitCode).toBe(126);
     expect(String(noKey.stderr)).toMatch(/archived encrypted \(age\)/);
     expect(existsSync(join(root, "no-key"))).toBe(false);
     // With --identity, and with encryption.identity in the config: the original bytes.
