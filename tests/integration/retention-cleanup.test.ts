@@ -105,7 +105,9 @@ describe("cleanup on local storage", () => {
 
   it("a deletion that fails (an immutable sidecar: EPERM even for root) is reported, exit 1, leaves the backup whole, and is retried by the next cleanup", async () => {
     const { store, config, appBackups, crmBackups } = await layout("eperm", POLICY, 30);
-    const oldest = appBackups[0] as FakeBackup;
+    // The oldest backup the policy deletes today (which one depends on the date: a month's last day is kept).
+    const keptApp = new Set(expectedKept(appBackups).map((b) => b.key));
+    const oldest = appBackups.find((b) => !keptApp.has(b.key)) as FakeBackup;
     const sidecar = join(store, `${oldest.key}.json`);
     const chattr = await execa("chattr", ["+i", sidecar], { reject: false });
     if (chattr.exitCode !== 0) throw new Error(`chattr +i is needed for this test and failed: ${chattr.stderr}`);
