@@ -104,6 +104,9 @@ afterAll(async () => {
 describe("point-in-time recovery", { timeout: 300_000 }, () => {
   it("restore --until brings back exactly the rows committed before the target (encrypted base backup and WAL)", async () => {
     await psql(primary, `CREATE TABLE pitr_rows (id int PRIMARY KEY); INSERT INTO pitr_rows SELECT generate_series(1, 100)`);
+    // check on a server that really archives through wal-push: the pitr line is OK (other lines may warn).
+    const checked = await cli(["check", "-i", "1"]);
+    expect(String(checked.stdout)).toMatch(/^OK {4}pitr archiving: \S+: wal_level replica, archive_mode on, archive_command runs wal-push for this instance$/m);
     const backup = await cli(["backup", "-i", "1"]);
     expect(backup.stderr).not.toMatch(/"level":(50|60)/);
     expect(backup.exitCode).toBe(0);
