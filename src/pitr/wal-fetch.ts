@@ -6,7 +6,7 @@ import { HashCounter } from "../archive/hash-counter.js";
 import type { Storage } from "../storage/storage.js";
 import { describeError, OperationError, UsageError } from "../util/errors.js";
 import { fsyncDir, partialPath } from "../util/fs.js";
-import { parseWalName } from "./wal-name.js";
+import { parseAnyWalName } from "./wal-name.js";
 import type { AgeKeys } from "../crypto/streams.js";
 import { openWalContent } from "./wal-read.js";
 import { readWalMarker } from "./wal-store.js";
@@ -30,7 +30,7 @@ export interface WalFetchRequest {
  * object) is passed over for the next; none holding it is WalNotFoundError.
  */
 export async function walFetch(request: WalFetchRequest, storages: Storage[], signal?: AbortSignal): Promise<{ storage: string }> {
-  if (!parseWalName(request.name)) throw new UsageError(`wal-fetch: "${request.name}" is not a WAL segment, history file or backup label name`);
+  if (!parseAnyWalName(request.name)) throw new UsageError(`wal-fetch: "${request.name}" is not a WAL segment, history file or backup label name`);
   const failures: string[] = [];
   for (const storage of storages) {
     try {

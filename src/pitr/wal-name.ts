@@ -6,6 +6,8 @@
  * promoted server left is archived as TTTTTTTTXXXXXXXXYYYYYYYY.partial.
  */
 export const DEFAULT_SEGMENT_SIZE = 16 * 1024 * 1024;
+/** initdb's smallest --wal-segsize: the most segments per log id (4096), so any server's names fit. */
+export const MIN_SEGMENT_SIZE = 1024 * 1024;
 
 const SEGMENT_RE = /^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})$/;
 const HISTORY_RE = /^([0-9A-F]{8})\.history$/;
@@ -48,6 +50,14 @@ export function parseWalName(name: string, segmentSize = DEFAULT_SEGMENT_SIZE): 
     return timeline === 0 ? null : { kind: "history", name, timeline, segno: -1 };
   }
   return null;
+}
+
+/**
+ * What `name` is when the server's segment size is not known (wal-push, wal-fetch, status): valid
+ * under any segment size PostgreSQL allows. Segment numbers still order the files correctly.
+ */
+export function parseAnyWalName(name: string): WalFile | null {
+  return parseWalName(name, MIN_SEGMENT_SIZE);
 }
 
 const hex8 = (n: number) => n.toString(16).toUpperCase().padStart(8, "0");

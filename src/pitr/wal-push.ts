@@ -11,7 +11,7 @@ import type { Storage } from "../storage/storage.js";
 import { describeError, OperationError, UsageError } from "../util/errors.js";
 import { ioFailure } from "../util/io-error.js";
 import { TOOL_NAME, VERSION } from "../version.js";
-import { parseWalName } from "./wal-name.js";
+import { parseAnyWalName } from "./wal-name.js";
 import { makeWalScratch, sweepWalScratch } from "./wal-scratch.js";
 import { markedObjectKey, readWalMarker, walMarkerKey, WAL_MARKER_VERSION, type WalMarker } from "./wal-store.js";
 import type { EncryptionPlan } from "../crypto/target.js";
@@ -38,7 +38,7 @@ export type PushOutcome = "stored" | "already-archived";
  * name is refused and left untouched.
  */
 export async function walPush(request: WalPushRequest, storages: Storage[], signal?: AbortSignal): Promise<Record<string, PushOutcome>> {
-  if (!parseWalName(request.name)) throw new UsageError(`wal-push: "${request.name}" is not a WAL segment, history file or backup label name`);
+  if (!parseAnyWalName(request.name)) throw new UsageError(`wal-push: "${request.name}" is not a WAL segment, history file or backup label name`);
   const tmp = request.tmpDir ?? tmpdir();
   // What killed pushes left (PostgreSQL may SIGKILL us on a fast shutdown) goes first.
   await sweepWalScratch(tmp);

@@ -1,6 +1,6 @@
 import { instanceName, type Config, type Instance } from "../config/schema.js";
 import { newestSegment } from "../pitr/chain.js";
-import { parseWalName } from "../pitr/wal-name.js";
+import { parseAnyWalName } from "../pitr/wal-name.js";
 import { listArchivedWal, readWalMarker, walPrefix } from "../pitr/wal-store.js";
 import type { Storage } from "../storage/storage.js";
 import { parseAgeMs } from "../util/age.js";
@@ -34,7 +34,7 @@ export function walRow(instance: string, newest: NewestWal | null, maxAgeMs: num
 async function newestWal(storage: Storage, prefix: string, now: Date): Promise<NewestWal | null> {
   const archived = await listArchivedWal(storage, prefix);
   const parsed = archived.flatMap((a) => {
-    const file = parseWalName(a.name);
+    const file = parseAnyWalName(a.name);
     return file ? [{ file, archivedAt: a.modified }] : [];
   });
   const newest = newestSegment(parsed, now);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkChain, newestSegment, parseArchive, walNeededBy, type BaseBackupWal } from "../../src/pitr/chain.js";
-import { lastSegnoOfEnd, parseHistory, parseLsn, parseWalName, segmentName, segnoOfLsn } from "../../src/pitr/wal-name.js";
+import { lastSegnoOfEnd, parseAnyWalName, parseHistory, parseLsn, parseWalName, segmentName, segnoOfLsn } from "../../src/pitr/wal-name.js";
 import { restoreCommand, recoveryConf } from "../../src/pitr/recovery-settings.js";
 import { parseUntil, pgTargetTime } from "../../src/pitr/target-time.js";
 import { parseBackupFacts } from "../../src/pitr/base-info.js";
@@ -18,6 +18,16 @@ describe("WAL names", () => {
 
   it.each(["", "00000001000000000000000", "0000000100000000000001000", "000000000000000000000001", "../000000010000000000000001", "00000001.history.x", "000000010000000000000001.gz", "archive_status"])("refuses %j", (name) => {
     expect(parseWalName(name)).toBeNull();
+  });
+
+  it("a server with 1 MiB segments (initdb --wal-segsize=1) names segments past FF: accepted when the size is not known", () => {
+    expect(parseWalName("000000010000000000000100")).toBeNull();
+    expect(parseAnyWalName("000000010000000000000100")).toMatchObject({ kind: "segment", timeline: 1 });
+    expect(parseAnyWalName("000000010000000000001000")).toBeNull();
+    // Ordering by segment number still follows the names for the default size.
+    const a = parseAnyWalName("0000000100000000000000FF");
+    const b = parseAnyWalName("000000010000000100000000");
+    expect(a && b && a.segno < b.segno).toBe(true);
   });
 
   it("names round-trip and LSNs map to segments", () => {
