@@ -14,7 +14,7 @@ const CHUNK = 256 * 1024;
 /**
  * Reads a zip with yauzl: names come from the central directory and yauzl refuses absolute
  * paths, ".." segments and backslashes itself. Unix modes and symlinks come from the external
- * attributes; times from the extended timestamp field or DOS time (written in UTC by archiver).
+ * attributes; times from the extended timestamp field or DOS time (written in UTC, by archiver formerly and by zip.ts now).
  */
 export async function* readZipEntries(path: string, options: ReadOptions): AsyncGenerator<ArchiveEntry> {
   let zip: yauzl.ZipFile;
