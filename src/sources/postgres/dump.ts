@@ -7,7 +7,8 @@ import type { ProduceContext, UnitProduct } from "../source.js";
 import { PG_FAILURE_LINES, PG_WARNING_LINES, pgDumpallGlobalsCommand, pgDumpCommand, pgRestoreReadAllCommand } from "./commands.js";
 import { withPostgresConnection } from "./connection.js";
 import { pgDatabaseProperties } from "./database-properties.js";
-import { tableEstimates, type ServerInfo } from "./queries.js";
+import type { DatabaseProperties, SidecarTable } from "../../catalog/sidecar.js";
+import { tableEstimates, type QueryContext, type ServerInfo } from "./queries.js";
 import { tablesAfterExclusion } from "./select.js";
 import type { PgTool } from "./tools.js";
 
@@ -29,8 +30,7 @@ export async function produceDatabase(plan: PgPlan, database: string, ctx: Produ
     const env = envFor(database);
     // Read before the dump: this also fails fast, with the server's words, on a missing database.
     const q = { psql: plan.psql.file, env, signal: ctx.signal, redactor: ctx.redactor };
-    const tables = await tableEstimates(q);
-    const databaseProperties = await pgDatabaseProperties(q);
+    const { tables, databaseProperties } = await factsBeforeDump(q);
     const custom = instance.format === "custom";
     if (custom && !plan.pgRestore) throw new Error("custom-format unit planned without pg_restore");
     const result = await dumpToArchive(
@@ -55,6 +55,16 @@ export async function produceDatabase(plan: PgPlan, database: string, ctx: Produ
       warnings: result.warnings,
     };
   });
+}
+
+/**
+ * What the sidecar records besides the dump (table estimates, the database's properties), read
+ * before the dump so a missing database fails fast with the server's words. The queries run at
+ * once: one after the other they cost a psql start and a round trip each before pg_dump starts.
+ */
+export async function factsBeforeDump(q: QueryContext): Promise<{ tables: SidecarTable[]; databaseProperties: DatabaseProperties }> {
+  const [tables, databaseProperties] = await Promise.all([tableEstimates(q), pgDatabaseProperties(q)]);
+  return { tables, databaseProperties };
 }
 
 export const NO_ROLE_PASSWORDS_WARNING =
