@@ -1,4 +1,5 @@
-import { readdir, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, readdir, realpath, stat } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
 import { OperationError } from "../../util/errors.js";
 import { probeVersion } from "../../util/tool-version.js";
@@ -47,7 +48,23 @@ export async function toolCandidates(name: PgToolName, search: PgToolSearch): Pr
 /** Runs `<file> --version`; null when it is not a PostgreSQL tool we can read. */
 export async function probeTool(name: PgToolName, file: string, signal?: AbortSignal): Promise<PgTool | null> {
   const version = await probeVersion(file, parseToolVersion, signal);
-  return version ? { name, file, version } : null;
+  return version ? { name, file: await pastDebianWrapper(name, file, version.major), version } : null;
+}
+
+/**
+ * Debian's /usr/bin/psql, pg_dump … are links to pg_wrapper, a Perl script that picks and execs
+ * /usr/lib/postgresql/<major>/bin/<tool>. Once the version is known, that binary is called
+ * directly: the same program, without a Perl start per call (a backup runs psql half a dozen
+ * times before pg_dump starts; 0.05–0.15 s each, measured).
+ */
+async function pastDebianWrapper(name: PgToolName, file: string, major: number): Promise<string> {
+  const target = await realpath(file).catch(() => file);
+  if (!target.endsWith("/postgresql-common/pg_wrapper") || major < 10) return file;
+  const direct = join(PG_LIB_ROOT, String(major), "bin", name);
+  return access(direct, constants.X_OK).then(
+    () => direct,
+    () => file,
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { withPostgresConnection } from "../../src/sources/postgres/connection.js";
@@ -21,7 +21,7 @@ afterAll(() => cleanup());
  * weighed on the zstd backup's ratio to pg_dump > /dev/null). They must run at once: a psql
  * wrapper holds every query until all four have started (or 5 s passed) and logs begin / end.
  */
-describe("facts read before a PostgreSQL dump", () => {
+describe("fixed costs before a PostgreSQL dump starts", () => {
   it("the four queries run at the same time, and still give the right answers", async () => {
     const real = (await findPostgresTool("psql", null)).file;
     const log = join(dir, "log");
@@ -41,4 +41,13 @@ exit $code`,
     expect(facts.databaseProperties.owner).toBe(pg.user);
     expect(Array.isArray(facts.tables)).toBe(true);
   }, 60_000);
+
+  it("a tool found through Debian's pg_wrapper (/usr/bin/psql) is called as the versioned binary it execs", async () => {
+    const wrapped = await realpath("/usr/bin/psql").catch(() => "");
+    if (!wrapped.endsWith("postgresql-common/pg_wrapper")) throw new Error("this test needs Debian's postgresql-common (scripts/setup-test-env.sh installs it)");
+    const psqlTool = await findPostgresTool("psql", null, { pathEnv: "/usr/bin" });
+    expect(psqlTool.file).toBe(`/usr/lib/postgresql/${psqlTool.version.major}/bin/psql`);
+    const dump = await findPostgresTool("pg_dump", pg.major, { pathEnv: "/usr/bin" });
+    expect(dump.file).toBe(`/usr/lib/postgresql/${dump.version.major}/bin/pg_dump`);
+  });
 });
