@@ -15,20 +15,7 @@ tree="$work/tree"
 if [ ! -f "$tree/.complete-$size_mib" ]; then
   rm -rf "$tree" && mkdir -p "$tree"
   # A realistic mix: compressible text (logs, configs, SQL-like lines) and incompressible blobs.
-  node -e '
-    const fs = require("fs"), path = require("path"), crypto = require("crypto");
-    const [root, mib] = [process.argv[1], Number(process.argv[2])];
-    let written = 0, i = 0;
-    const line = (n) => `2026-01-01T00:00:${String(n % 60).padStart(2, "0")}Z INFO request id=${n} user=${n % 977} path=/api/v1/items/${n % 10007} status=200\n`;
-    while (written < mib * 1024 * 1024) {
-      const dir = path.join(root, `d${i % 50}`, `s${i % 7}`);
-      fs.mkdirSync(dir, { recursive: true });
-      let buf;
-      if (i % 4 === 0) buf = crypto.randomBytes(4 * 1024 * 1024);
-      else { const parts = []; for (let k = 0; k < 40000; k++) parts.push(line(i * 40000 + k)); buf = Buffer.from(parts.join("")); }
-      fs.writeFileSync(path.join(dir, `f${i}.dat`), buf);
-      written += buf.length; i++;
-    }' "$tree" "$size_mib"
+  npx tsx scripts/bench-tree.ts "$tree" "$size_mib"
   touch "$tree/.complete-$size_mib"
 fi
 

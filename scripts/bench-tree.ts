@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const line = (n: number) => `2026-01-01T00:00:${String(n % 60).padStart(2, "0")}Z INFO request id=${n} user=${n % 977} path=/api/v1/items/${n % 10007} status=200\n`;
 
@@ -24,3 +25,6 @@ export async function generateTree(root: string, mib: number): Promise<void> {
     written += buf.length;
   }
 }
+
+// Run directly (bench-files.sh): npx tsx scripts/bench-tree.ts ROOT MIB
+if (process.argv[1] === fileURLToPath(import.meta.url)) await generateTree(process.argv[2] as string, Number(process.argv[3]));
