@@ -73,4 +73,31 @@ z.end(Buffer.from("hello ".repeat(50000)));`,
     );
     expect(execFileSync(process.execPath, [script], { cwd: dir }).toString()).toBe("300000 hello");
   });
+
+  it("memory stays flat: 96 MiB through two threads peaks below 140 MiB RSS (the workers' garbage once added ~60 MiB)", async () => {
+    const entry = fileURLToPath(new URL("../../src/archive/parallel-gzip.ts", import.meta.url));
+    const bundle = join(dir, "rss-bundle.cjs");
+    await build({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", outfile: bundle, logLevel: "silent" });
+    const script = join(dir, "rss.cjs");
+    writeFileSync(
+      script,
+      `const { createParallelGzip } = require(${JSON.stringify(bundle)});
+const { randomBytes } = require("node:crypto");
+const text = Buffer.from(Array.from({ length: 20000 }, (_, i) => "row " + i + " " + ((i * 7919) % 10007) + " some text\\n").join(""));
+const piece = Buffer.concat([text, randomBytes(256 * 1024)]);
+const z = createParallelGzip({ level: 1, threads: 2 });
+let peak = 0, fed = 0;
+const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
+const timer = setInterval(sample, 20);
+z.on("data", () => undefined);
+z.on("end", () => { clearInterval(timer); sample(); process.stdout.write(String(Math.round(peak / 1048576))); });
+(function feed() {
+  while (fed < 96 * 1048576) { fed += piece.length; if (!z.write(piece)) return z.once("drain", feed); }
+  z.end();
+})();`,
+    );
+    const peakMib = Number(execFileSync(process.execPath, [script], { cwd: dir }).toString());
+    expect(peakMib).toBeGreaterThan(40);
+    expect(peakMib).toBeLessThan(140);
+  }, 30_000);
 });
