@@ -1,8 +1,9 @@
-import type { Duplex } from "node:stream";
+import { createReadStream } from "node:fs";
+import type { Duplex, Readable } from "node:stream";
 import { constants, createGunzip, createGzip } from "node:zlib";
 import { availableParallelism } from "node:os";
 import { createParallelGzip } from "./parallel-gzip.js";
-import { zstdCompressor, zstdDecompressor } from "./zstd.js";
+import { zstdCompressor, zstdDecompressor, zstdFileContent } from "./zstd.js";
 
 /**
  * The compression stage, kept separate from the archive formats so a codec can be replaced
@@ -35,4 +36,15 @@ export function createDecompressor(algorithm: CompressionAlgorithm): Duplex {
     case "zstd":
       return zstdDecompressor();
   }
+}
+
+/** A compressed file's content as a stream (errors of the file and of the codec end it). */
+export function decompressedFile(path: string, algorithm: CompressionAlgorithm): Readable {
+  if (algorithm === "zstd") return zstdFileContent(path);
+  const gunzip = createDecompressor(algorithm);
+  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  input.on("error", (err) => gunzip.destroy(err));
+  // Whoever stops reading early destroys the output: the file is closed with it.
+  gunzip.once("close", () => input.destroy());
+  return input.pipe(gunzip);
 }

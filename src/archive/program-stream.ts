@@ -28,10 +28,26 @@ export function findProgram(name: string, path: string = process.env.PATH ?? "")
  * error carries the program's own stderr. Destroying the stream kills the program.
  */
 export function programDuplex(command: Command): Duplex {
+  return programStage(command, true);
+}
+
+/**
+ * A program that reads its input itself (a file named in its arguments) as a Readable: its output,
+ * ending only once it exited 0. The input never passes through this process.
+ */
+export function programOutput(command: Command): Duplex {
+  const stage = programStage(command, false);
+  stage.end();
+  return stage;
+}
+
+function programStage(command: Command, fed: boolean): Duplex {
   const name = command.file.split("/").pop() ?? command.file;
-  const child = spawn(command.file, command.args, { stdio: ["pipe", "pipe", "pipe"], env: childEnv(command) });
+  const child = spawn(command.file, command.args, { stdio: [fed ? "pipe" : "ignore", "pipe", "pipe"], env: childEnv(command) });
+  const { stdin, stdout, stderr } = child;
+  if (!stdout || !stderr) throw new Error(`${name}: no output pipes`);
   const tail = new LineTail(10);
-  child.stderr.on("data", (chunk: Buffer) => tail.push(chunk));
+  stderr.on("data", (chunk: Buffer) => tail.push(chunk));
   const exited = new Promise<void>((resolve, reject) => {
     child.once("error", (err) => reject(new OperationError(`${name} could not be started: ${err.message}`, { cause: err })));
     child.once("close", (code, signal) => {
@@ -47,26 +63,27 @@ export function programDuplex(command: Command): Duplex {
     writableHighWaterMark: WINDOW,
     readableHighWaterMark: WINDOW,
     write(chunk: Buffer, _encoding, callback) {
-      child.stdin.write(chunk);
-      if (child.stdin.writableLength < WINDOW) callback();
-      else child.stdin.once("drain", () => callback());
+      if (!stdin) return callback(new Error(`${name} reads no input from this process`));
+      stdin.write(chunk);
+      if (stdin.writableLength < WINDOW) callback();
+      else stdin.once("drain", () => callback());
     },
     final(callback) {
-      child.stdin.end();
+      stdin?.end();
       callback();
     },
     read() {
-      child.stdout.resume();
+      stdout.resume();
     },
     destroy(err, callback) {
       if (!settled) child.kill();
       callback(err);
     },
   });
-  child.stdout.on("data", (chunk: Buffer) => {
-    if (!duplex.push(chunk)) child.stdout.pause();
+  stdout.on("data", (chunk: Buffer) => {
+    if (!duplex.push(chunk)) stdout.pause();
   });
-  child.stdout.once("end", () => {
+  stdout.once("end", () => {
     exited.then(
       () => {
         settled = true;
@@ -76,7 +93,7 @@ export function programDuplex(command: Command): Duplex {
     );
   });
   // The program's exit status is the better reason than the EPIPE its death causes on stdin.
-  child.stdin.on("error", (err) => {
+  stdin?.on("error", (err) => {
     exited.then(
       () => duplex.destroy(err),
       (exitErr: unknown) => duplex.destroy(exitErr as Error),

@@ -1,6 +1,5 @@
-import { createReadStream } from "node:fs";
-import { pipeline } from "node:stream/promises";
-import { createDecompressor, type CompressionAlgorithm } from "../archive/compressor.js";
+import { finished } from "node:stream/promises";
+import { decompressedFile, type CompressionAlgorithm } from "../archive/compressor.js";
 import { OperationError } from "../util/errors.js";
 import type { ArchiveEntry, ReadOptions } from "./entries.js";
 
@@ -30,8 +29,10 @@ export async function* readLoneEntry(path: string, algorithm: CompressionAlgorit
 }
 
 async function* loneBody(path: string, algorithm: CompressionAlgorithm, recorded: { name: string; size: number }, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
-  const decompressor = createDecompressor(algorithm);
-  const fed = pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), decompressor, signal ? { signal } : {});
+  const decompressor = decompressedFile(path, algorithm);
+  const abort = () => decompressor.destroy(signal?.reason instanceof Error ? signal.reason : new Error("interrupted"));
+  signal?.addEventListener("abort", abort, { once: true });
+  const fed = finished(decompressor);
   fed.catch(() => undefined);
   let bytes = 0;
   let held: Buffer | null = null;
@@ -46,6 +47,7 @@ async function* loneBody(path: string, algorithm: CompressionAlgorithm, recorded
   } catch (err) {
     throw new OperationError(`${recorded.name}: the ${algorithm} stream is damaged or cut short (${(err as Error).message})`, { cause: err });
   } finally {
+    signal?.removeEventListener("abort", abort);
     decompressor.destroy();
   }
   if (bytes !== recorded.size) {

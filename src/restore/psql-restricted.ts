@@ -62,31 +62,62 @@ export async function* withoutDumpRestrict(dump: AsyncIterable<Buffer>): AsyncGe
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
     return;
   }
-  // After the preamble: drop the one line "\unrestrict <key>", wherever it is.
+  // After the preamble: drop the one line "\unrestrict <key>", wherever it is. One chunk is held
+  // back (not copied) so the line is found across a chunk boundary; only a chunk pair the line
+  // straddles is joined, so the dump is not copied chunk by chunk.
   const needle = Buffer.from(`\n\\unrestrict ${key}`);
-  let carry: Buffer = head;
+  let pending: Buffer = head;
   let found = false;
-  for (let next = await iterator.next(); ; next = await iterator.next()) {
-    const atEnd = next.done === true;
-    let buf: Buffer = atEnd ? carry : carry.length === 0 ? next.value : Buffer.concat([carry, next.value]);
+  for (;;) {
+    const next = await iterator.next();
+    const chunk = next.done ? null : next.value;
+    if (chunk?.length === 0) continue;
     if (!found) {
-      const at = buf.indexOf(needle);
-      const after = at >= 0 ? at + needle.length : -1;
-      if (at >= 0 && (after === buf.length ? atEnd : buf[after] === 0x0a || buf[after] === 0x0d)) {
-        buf = Buffer.concat([buf.subarray(0, at + 1), buf.subarray(after)]);
-        found = true;
-      } else if (!atEnd) {
-        // Keep what could be the start of the needle (and the byte after it) for the next chunk.
-        const keep = Math.min(buf.length, needle.length + 1);
-        if (buf.length > keep) yield buf.subarray(0, buf.length - keep);
-        carry = buf.subarray(buf.length - keep);
+      if (chunk && straddles(pending, chunk, needle)) {
+        pending = Buffer.concat([pending, chunk]);
         continue;
       }
+      const cut = withoutLine(pending, needle, chunk ? chunk[0] : undefined);
+      if (cut) {
+        pending = cut;
+        found = true;
+      }
     }
-    if (buf.length > 0) yield buf;
-    carry = Buffer.alloc(0);
-    if (atEnd) return;
+    if (pending.length > 0) yield pending;
+    if (!chunk) return;
+    pending = chunk;
   }
+}
+
+/**
+ * Whether the line may start in `before` and go on in `after`: `needle` starts in the last bytes
+ * of `before` and matches as far as the bytes of both go (a short `after` may end mid-needle).
+ */
+function straddles(before: Buffer, after: Buffer, needle: Buffer): boolean {
+  const reach = needle.length - 1;
+  const edge = before.subarray(Math.max(0, before.length - reach));
+  const joint = Buffer.concat([edge, after.subarray(0, reach)]);
+  for (let at = joint.indexOf(needle[0] ?? 0x0a); at >= 0 && at < edge.length; at = joint.indexOf(needle[0] ?? 0x0a, at + 1)) {
+    const length = Math.min(needle.length, joint.length - at);
+    if (joint.compare(needle, 0, length, at, at + length) === 0) return true;
+  }
+  return false;
+}
+
+const isNewline = (byte: number | undefined) => byte === 0x0a || byte === 0x0d;
+
+/**
+ * `buf` without its first whole `\n\unrestrict KEY` line (the line's own newline before it is
+ * kept), or null. `nextByte` is the byte after `buf` (undefined at the end of the dump).
+ */
+function withoutLine(buf: Buffer, needle: Buffer, nextByte: number | undefined): Buffer | null {
+  for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + 1)) {
+    const after = at + needle.length;
+    if (after === buf.length ? nextByte === undefined || isNewline(nextByte) : isNewline(buf[after])) {
+      return Buffer.concat([buf.subarray(0, at + 1), buf.subarray(after)]);
+    }
+  }
+  return null;
 }
 
 interface PreambleScan {

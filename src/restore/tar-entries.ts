@@ -1,6 +1,4 @@
-import { createReadStream } from "node:fs";
-import type { Duplex } from "node:stream";
-import { createDecompressor, type CompressionAlgorithm } from "../archive/compressor.js";
+import { decompressedFile, type CompressionAlgorithm } from "../archive/compressor.js";
 import { Parser, type ReadEntry } from "tar";
 import { OperationError } from "../util/errors.js";
 import type { ArchiveEntry, EntryType, ReadOptions } from "./entries.js";
@@ -45,17 +43,9 @@ export async function* readTarEntries(path: string, algorithm: CompressionAlgori
   };
   parser.on("error", fail);
   // Decompressed here rather than by the parser: 256 KiB chunks instead of 16 KiB ones.
-  const input = createReadStream(path, { highWaterMark: 1 << 20 });
-  let gunzip: Duplex;
-  try {
-    gunzip = createDecompressor(algorithm);
-  } catch (err) {
-    input.destroy();
-    throw err;
-  }
-  input.on("error", fail);
+  const gunzip = decompressedFile(path, algorithm);
   gunzip.on("error", fail);
-  input.pipe(gunzip).pipe(parser as unknown as NodeJS.WritableStream);
+  gunzip.pipe(parser as unknown as NodeJS.WritableStream);
 
   try {
     while (true) {
@@ -88,7 +78,6 @@ export async function* readTarEntries(path: string, algorithm: CompressionAlgori
       if (!consumed) entry.resume();
     }
   } finally {
-    input.destroy();
     gunzip.destroy();
   }
 }

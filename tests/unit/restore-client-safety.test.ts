@@ -23,6 +23,21 @@ describe("psql restricted input", () => {
     for (const size of [1, 2, 3, 7, 16, 1000]) expect(await collect(withoutDumpRestrict(split(DUMP, size)))).toBe(EXPECTED);
   });
 
+  it("big chunks pass through as they are (not copied); the \\unrestrict line is found wherever a chunk boundary cuts it", async () => {
+    const body = Buffer.from("COPY t (a) FROM stdin;\n" + "x".repeat(200_000) + "\n\\.\n");
+    const text = Buffer.concat([Buffer.from("\\restrict AbC123\n\nSET x = 1;\n"), body, Buffer.from("\n\\unrestrict AbC123\n\n")]);
+    const expected = text.toString().replace("\\restrict AbC123\n", "").replace("\n\\unrestrict AbC123\n", "\n\n");
+    for (const cut of [text.length - 21, text.length - 18, text.length - 10, text.length - 3, text.length - 1]) {
+      const bounds = [0, 30, 30 + 65536, 30 + 2 * 65536, cut, text.length].sort((a, b) => a - b);
+      const chunks: Buffer[] = bounds.slice(1).map((end, i) => text.subarray(bounds[i], end)).filter((c) => c.length > 0);
+      const out: Buffer[] = [];
+      for await (const c of withoutDumpRestrict((async function* () { yield* chunks; })())) out.push(c);
+      expect(Buffer.concat(out).toString()).toBe(expected);
+      // The 64 KiB chunks in the middle are handed on as the very same buffers.
+      expect(out.filter((c) => chunks.includes(c)).length).toBeGreaterThanOrEqual(2);
+    }
+  });
+
   it("a dump without the pair passes unchanged; a row like \\restrict after the first statement is data", async () => {
     const plain = "SET x = 1;\n\\restrict K\n\\unrestrict K\n";
     expect(await collect(withoutDumpRestrict(split(plain, 4)))).toBe(plain);
