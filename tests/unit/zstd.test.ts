@@ -7,7 +7,7 @@ import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { builtinZstd, zstdCompressor, zstdDecompressor } from "../../src/archive/zstd.js";
+import { builtinZstd, zstdCompressor, zstdDecompressor, zstdFileContent, zstdProgramArgs } from "../../src/archive/zstd.js";
 
 async function collect(stream: NodeJS.ReadableStream & NodeJS.WritableStream, input: Buffer): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -59,5 +59,31 @@ describe("zstd stage", () => {
     const at = Math.floor(flipped.length / 3);
     flipped[at] = (flipped[at] ?? 0) ^ 0x55;
     await expect(collect(zstdDecompressor({}), flipped)).rejects.toThrow(/zstd exited with code 1/);
+  });
+
+  it("compresses on as many threads as cores (-T), one frame zstd -d reads; one core, one thread", () => {
+    expect(zstdProgramArgs({ compress: 3, threads: 1 })).toEqual(["-3", "--check", "-c", "-q"]);
+    expect(zstdProgramArgs({ compress: 5, threads: 2 })).toEqual(["-5", "-T2", "--check", "-c", "-q"]);
+    const big = Buffer.concat([data, data, randomBytes(3 << 20), data]);
+    const compressed = execFileSync("zstd", zstdProgramArgs({ compress: 3, threads: 2 }), { input: big, maxBuffer: 1 << 26 });
+    expect(execFileSync("zstd", ["-dc"], { input: compressed, maxBuffer: 1 << 26 }).equals(big)).toBe(true);
+  });
+
+  it("a .zst file read by the program from its path: the content, or zstd's own words for a damaged one", async () => {
+    const compressed = await collect(zstdCompressor(3, {}), data);
+    const file = join(tmpdir(), `vya-zstd-file-${process.pid}.zst`);
+    const read = async () => {
+      const parts: Buffer[] = [];
+      for await (const chunk of zstdFileContent(file, {})) parts.push(chunk as Buffer);
+      return Buffer.concat(parts);
+    };
+    try {
+      writeFileSync(file, compressed);
+      expect((await read()).equals(data)).toBe(true);
+      writeFileSync(file, compressed.subarray(0, compressed.length - 50));
+      await expect(read()).rejects.toThrow(/zstd exited with code 1: .*\S/);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });
