@@ -20,7 +20,7 @@ async function collect(stream: NodeJS.ReadableStream & NodeJS.WritableStream, in
 const data = Buffer.concat([Buffer.from("INSERT INTO t VALUES (1, 'abc');\n".repeat(20000)), randomBytes(300_000)]);
 
 describe("zstd stage", () => {
-  it("feature-detects the built-in codec: used with level and checksum when zlib has it, absent on this Node 20", () => {
+  it("feature-detects the built-in codec: used with level and checksum when zlib has it and no zstd program is installed", () => {
     expect(builtinZstd(zlib) === null).toBe(typeof (zlib as unknown as Record<string, unknown>).createZstdCompress !== "function");
     const calls: unknown[] = [];
     const fake = {
@@ -28,18 +28,24 @@ describe("zstd stage", () => {
       createZstdDecompress: (options: unknown) => (calls.push(["d", options]), new PassThrough()),
       constants: { ZSTD_c_compressionLevel: 100, ZSTD_c_checksumFlag: 201 },
     };
-    zstdCompressor(7, fake);
-    zstdDecompressor(fake);
+    // The program is installed here: it comes first, the built-in codec is not touched.
+    zstdCompressor(7, { lib: fake }).destroy();
+    zstdDecompressor({ lib: fake }).destroy();
+    expect(calls).toEqual([]);
+    zstdCompressor(7, { lib: fake, path: "" });
+    zstdDecompressor({ lib: fake, path: "" });
     expect(calls).toEqual([
       ["c", { params: { 100: 7, 201: 1 }, chunkSize: 128 * 1024 }],
       ["d", { params: {}, chunkSize: 256 * 1024 }],
     ]);
+    // Neither the program nor the built-in codec: the error names both fixes.
+    expect(() => zstdCompressor(3, { lib: {}, path: "" })).toThrow(/Node\.js ≥ 22\.15.*zstd program/);
     // Missing constants: not usable, whatever the functions.
     expect(builtinZstd({ createZstdCompress: () => null, createZstdDecompress: () => null, constants: {} })).toBeNull();
   });
 
   it("the program path writes a standard frame with a checksum: zstd -d reads it, and it round-trips", async () => {
-    const compressed = await collect(zstdCompressor(3, {}), data);
+    const compressed = await collect(zstdCompressor(3, { lib: {} }), data);
     expect(compressed.length).toBeLessThan(data.length / 2);
     expect(execFileSync("zstd", ["-dc"], { input: compressed, maxBuffer: 1 << 26 }).equals(data)).toBe(true);
     const file = join(tmpdir(), `vya-zstd-${process.pid}.zst`);
@@ -49,16 +55,16 @@ describe("zstd stage", () => {
     } finally {
       rmSync(file, { force: true });
     }
-    expect((await collect(zstdDecompressor({}), compressed)).equals(data)).toBe(true);
+    expect((await collect(zstdDecompressor({ lib: {} }), compressed)).equals(data)).toBe(true);
   });
 
   it("a damaged or cut stream fails the program path with zstd's own words, before its end", async () => {
-    const compressed = await collect(zstdCompressor(3, {}), data);
-    await expect(collect(zstdDecompressor({}), compressed.subarray(0, compressed.length - 100))).rejects.toThrow(/zstd exited with code 1: .*\S/);
+    const compressed = await collect(zstdCompressor(3, { lib: {} }), data);
+    await expect(collect(zstdDecompressor({ lib: {} }), compressed.subarray(0, compressed.length - 100))).rejects.toThrow(/zstd exited with code 1: .*\S/);
     const flipped = Buffer.from(compressed);
     const at = Math.floor(flipped.length / 3);
     flipped[at] = (flipped[at] ?? 0) ^ 0x55;
-    await expect(collect(zstdDecompressor({}), flipped)).rejects.toThrow(/zstd exited with code 1/);
+    await expect(collect(zstdDecompressor({ lib: {} }), flipped)).rejects.toThrow(/zstd exited with code 1/);
   });
 
   it("compresses on as many threads as cores (-T), one frame zstd -d reads; one core, one thread", () => {
@@ -70,11 +76,11 @@ describe("zstd stage", () => {
   });
 
   it("a .zst file read by the program from its path: the content, or zstd's own words for a damaged one", async () => {
-    const compressed = await collect(zstdCompressor(3, {}), data);
+    const compressed = await collect(zstdCompressor(3, { lib: {} }), data);
     const file = join(tmpdir(), `vya-zstd-file-${process.pid}.zst`);
     const read = async () => {
       const parts: Buffer[] = [];
-      for await (const chunk of zstdFileContent(file, {})) parts.push(chunk as Buffer);
+      for await (const chunk of zstdFileContent(file, { lib: {} })) parts.push(chunk as Buffer);
       return Buffer.concat(parts);
     };
     try {
