@@ -15,6 +15,7 @@ import { makeTempDir } from "../helpers/tmp.js";
  */
 const pg = inject("postgres");
 const SRC = "vya_ri_src";
+const ZSRC = "vya_ri_zsrc";
 const ROLE = "vya_ri_admin";
 const PASSWORD = "ri-pw:with$odd'chars";
 let dir: string;
@@ -22,6 +23,8 @@ let cleanup: () => Promise<void>;
 let config: string;
 let archive: string;
 let fakeBin: string;
+let zstdConfig: string;
+let zstdArchive: string;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir("vya-restore-int-"));
@@ -32,6 +35,13 @@ beforeAll(async () => {
   const backup = await execa(BIN, ["-c", config, "--json", "backup"], { env: { PATH: process.env.PATH, PW: PASSWORD }, extendEnv: false, reject: false });
   expect(backup.exitCode, String(backup.stderr)).toBe(0);
   archive = basename(parseReport(backup.stdout).units[0]?.archive ?? "");
+  // ~20 MB of dump in the zstd one: more than the pipes and stream buffers hold, so its zstd is still running when psql hangs.
+  await createDatabase(pg, ZSRC);
+  await psql(pg, "CREATE TABLE z (id int, a text); INSERT INTO z SELECT g, md5(g::text) FROM generate_series(1, 400000) g;", ZSRC);
+  zstdConfig = await writeDbConfig(dir, "pgz.yaml", [{ id: 2, name: "pgz", type: "postgres", host: pg.host, port: pg.port, user: ROLE, password: "${env:PW}", databases: [ZSRC], globals: false, compression: "zstd" }]);
+  const zstdBackup = await execa(BIN, ["-c", zstdConfig, "--json", "backup"], { env: { PATH: process.env.PATH, PW: PASSWORD }, extendEnv: false, reject: false });
+  expect(zstdBackup.exitCode, String(zstdBackup.stderr)).toBe(0);
+  zstdArchive = basename(parseReport(zstdBackup.stdout).units[0]?.archive ?? "");
   fakeBin = join(dir, "bin");
   const { mkdir } = await import("node:fs/promises");
   await mkdir(fakeBin);
@@ -43,7 +53,7 @@ exec ${JSON.stringify(join(pg.binDir, "psql"))} "$@"`,
   );
 });
 afterAll(async () => {
-  for (const db of ["vya_ri_SIGTERM", "vya_ri_SIGINT", SRC]) await dropDatabase(pg, db);
+  for (const db of ["vya_ri_SIGTERM", "vya_ri_SIGINT", "vya_ri_zst", SRC, ZSRC]) await dropDatabase(pg, db);
   await psql(pg, `DROP ROLE IF EXISTS ${ROLE}`);
   await cleanup();
 });
@@ -71,5 +81,28 @@ describe("interrupted restore", () => {
     expect(String(result.stderr)).toMatch(new RegExp(`interrupted by ${signal}: restore of .* failed; the database "${target}" it had created was dropped`));
     expect(String(result.stderr)).not.toContain(PASSWORD);
     expect((await psql(pg, `SELECT count(*) FROM pg_database WHERE datname = '${target}'`)).trim()).toBe("0");
+  });
+
+  it("SIGTERM during a .sql.zst restore: the created database is dropped and no zstd is left reading the archive", async () => {
+    const target = "vya_ri_zst";
+    const child = execa(BIN, ["-c", zstdConfig, "restore", "--file", zstdArchive, "--target", target], {
+      env: { PATH: `${fakeBin}:${process.env.PATH}`, PW: PASSWORD },
+      extendEnv: false,
+      reject: false,
+    });
+    const marker = `${join(dir, "restoring")}-${target}`;
+    while (!existsSync(marker)) {
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // psql hangs without reading: zstd, reading the archive itself, is blocked on its full pipe.
+    const readers = () => execa("pgrep", ["-f", `zstd -d .*${zstdArchive}`], { reject: false }).then((r) => r.stdout.trim());
+    expect(await readers()).not.toBe("");
+    child.kill("SIGTERM");
+    const result = await child;
+    expect(result.exitCode, String(result.stderr)).toBe(143);
+    expect(String(result.stderr)).toMatch(new RegExp(`interrupted by SIGTERM: restore of .* failed; the database "${target}" it had created was dropped`));
+    expect((await psql(pg, `SELECT count(*) FROM pg_database WHERE datname = '${target}'`)).trim()).toBe("0");
+    expect(await readers()).toBe("");
   });
 });
