@@ -3,7 +3,7 @@ import type { Duplex, Readable } from "node:stream";
 import { constants, createGunzip, createGzip } from "node:zlib";
 import { availableParallelism } from "node:os";
 import { createParallelGzip } from "./parallel-gzip.js";
-import { zstdCompressor, zstdDecompressor, zstdFileContent } from "./zstd.js";
+import { zstdCompressor, zstdDecompressor, zstdProgramReading } from "./zstd.js";
 
 /**
  * The compression stage, kept separate from the archive formats so a codec can be replaced
@@ -40,11 +40,12 @@ export function createDecompressor(algorithm: CompressionAlgorithm): Duplex {
 
 /** A compressed file's content as a stream (errors of the file and of the codec end it). */
 export function decompressedFile(path: string, algorithm: CompressionAlgorithm): Readable {
-  if (algorithm === "zstd") return zstdFileContent(path);
-  const gunzip = createDecompressor(algorithm);
+  const direct = algorithm === "zstd" ? zstdProgramReading(path) : null;
+  if (direct) return direct;
+  const decompressor = createDecompressor(algorithm);
   const input = createReadStream(path, { highWaterMark: 1 << 20 });
-  input.on("error", (err) => gunzip.destroy(err));
+  input.on("error", (err) => decompressor.destroy(err));
   // Whoever stops reading early destroys the output: the file is closed with it.
-  gunzip.once("close", () => input.destroy());
-  return input.pipe(gunzip);
+  decompressor.once("close", () => input.destroy());
+  return input.pipe(decompressor);
 }

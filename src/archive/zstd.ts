@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { availableParallelism } from "node:os";
 import * as zlib from "node:zlib";
 import type { Duplex, Readable } from "node:stream";
@@ -76,16 +75,10 @@ export function zstdDecompressor(source: ZstdSource = {}): Duplex {
 }
 
 /**
- * A zstd file's content. The program reads the file itself (half the pipe traffic of feeding it
- * through this process); the built-in decompressor reads it in 1 MiB chunks.
+ * A zstd file's content read by the program itself (half the pipe traffic of feeding it through
+ * this process), or null when there is no program: the caller feeds the file to zstdDecompressor.
  */
-export function zstdFileContent(path: string, source: ZstdSource = {}): Readable {
-  const c = codec(source);
-  if ("program" in c) return programOutput({ file: c.program, args: [...zstdProgramArgs("decompress"), "--", path] });
-  const decompressor = c.builtin.decompress({ params: {}, chunkSize: 256 * 1024 });
-  const input = createReadStream(path, { highWaterMark: 1 << 20 });
-  input.on("error", (err) => decompressor.destroy(err));
-  // Whoever stops reading early destroys the output: the file is closed with it.
-  decompressor.once("close", () => input.destroy());
-  return input.pipe(decompressor);
+export function zstdProgramReading(path: string, source: ZstdSource = {}): Readable | null {
+  const program = findProgram("zstd", source.path ?? process.env.PATH ?? "");
+  return program ? programOutput({ file: program, args: [...zstdProgramArgs("decompress"), "--", path] }) : null;
 }

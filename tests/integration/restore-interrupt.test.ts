@@ -58,22 +58,29 @@ afterAll(async () => {
   await cleanup();
 });
 
+/** Starts a restore through the hanging psql; resolves once psql was handed the dump (or the restore ended). */
+async function restoreUntilFed(configFile: string, file: string, target: string) {
+  const child = execa(BIN, ["-c", configFile, "restore", "--file", file, "--target", target], {
+    env: { PATH: `${fakeBin}:${process.env.PATH}`, PW: PASSWORD },
+    extendEnv: false,
+    reject: false,
+  });
+  const marker = `${join(dir, "restoring")}-${target}`;
+  while (!existsSync(marker)) {
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // Wrapped: an execa child is a promise, and returning it bare would wait for its end.
+  return { child };
+}
+
 describe("interrupted restore", () => {
   it.each([
     ["SIGTERM", 143],
     ["SIGINT", 130],
   ] as const)("%s: the created database is dropped, exit %d", async (signal, code) => {
     const target = `vya_ri_${signal}`;
-    const child = execa(BIN, ["-c", config, "restore", "--file", archive, "--target", target], {
-      env: { PATH: `${fakeBin}:${process.env.PATH}`, PW: PASSWORD },
-      extendEnv: false,
-      reject: false,
-    });
-    const marker = `${join(dir, "restoring")}-${target}`;
-    while (!existsSync(marker)) {
-      if (child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const { child } = await restoreUntilFed(config, archive, target);
     expect((await psql(pg, `SELECT count(*) FROM pg_database WHERE datname = '${target}'`)).trim()).toBe("1");
     child.kill(signal);
     const result = await child;
@@ -85,16 +92,7 @@ describe("interrupted restore", () => {
 
   it("SIGTERM during a .sql.zst restore: the created database is dropped and no zstd is left reading the archive", async () => {
     const target = "vya_ri_zst";
-    const child = execa(BIN, ["-c", zstdConfig, "restore", "--file", zstdArchive, "--target", target], {
-      env: { PATH: `${fakeBin}:${process.env.PATH}`, PW: PASSWORD },
-      extendEnv: false,
-      reject: false,
-    });
-    const marker = `${join(dir, "restoring")}-${target}`;
-    while (!existsSync(marker)) {
-      if (child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const { child } = await restoreUntilFed(zstdConfig, zstdArchive, target);
     // psql hangs without reading: zstd, reading the archive itself, is blocked on its full pipe.
     const readers = () => execa("pgrep", ["-f", `zstd -d .*${zstdArchive}`], { reject: false }).then((r) => r.stdout.trim());
     expect(await readers()).not.toBe("");

@@ -7,7 +7,7 @@ import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { builtinZstd, zstdCompressor, zstdDecompressor, zstdFileContent, zstdProgramArgs } from "../../src/archive/zstd.js";
+import { builtinZstd, zstdCompressor, zstdDecompressor, zstdProgramReading, zstdProgramArgs } from "../../src/archive/zstd.js";
 
 async function collect(stream: NodeJS.ReadableStream & NodeJS.WritableStream, input: Buffer): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -80,7 +80,7 @@ describe("zstd stage", () => {
     const file = join(tmpdir(), `vya-zstd-file-${process.pid}.zst`);
     const read = async () => {
       const parts: Buffer[] = [];
-      for await (const chunk of zstdFileContent(file, { lib: {} })) parts.push(chunk as Buffer);
+      for await (const chunk of zstdProgramReading(file) ?? []) parts.push(chunk as Buffer);
       return Buffer.concat(parts);
     };
     try {
